@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+/** `sockshop-lab`: one entry for the lab; each command lives in its own module under commands/. */
+import { Command } from 'commander';
+import { registerCommands } from './commands/index.js';
+
+const program = new Command()
+  .name('sockshop-lab')
+  .description('An incident lab for the Sock Shop: run the shop, break it on purpose, watch, fix and score.')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+registerCommands(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`sockshop-lab: ${(error as Error).message}\n`);
+  process.exit(1);
+});
