@@ -42,6 +42,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     shopSpan?: Span;
     shopStart?: bigint;
+    /** Leave this request out of the latency histograms (the Java originals skipped requests whose handler threw). */
+    shopUnobserved?: boolean;
   }
 }
 
@@ -87,7 +89,7 @@ export function createShopServer(options: ShopServerOptions): ShopServer {
       span.end();
     }
     const isMetricsPath = path === '/metrics' || path === options.metricsPath;
-    if (!(isMetricsPath && flavour !== 'go')) {
+    if (!(isMetricsPath && flavour !== 'go') && !req.shopUnobserved) {
       metrics.observe(req.method, routeLabel(flavour, req), path, status, seconds);
     }
     if (status >= 500) log.error({ method: req.method, path, status, ms: seconds * 1000 }, 'request failed');

@@ -96,5 +96,6 @@ function shipmentFrom(body: unknown): Shipment {
 
 function textOrNull(value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
 }
