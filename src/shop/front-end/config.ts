@@ -1,0 +1,57 @@
+/** front-end configuration from the environment (defaults = the deployed original). */
+import { fileURLToPath } from 'node:url';
+import { ConfigError, envInt, envString } from '../common/env.js';
+import { EVICTION_POLICIES, type EvictionPolicy } from '../../stores/sessions/types.js';
+
+export interface FrontEndConfig {
+  /** Secret that signs the `md.sid` cookie (express-session's `secret`). */
+  sessionSecret: string;
+  /** Session TTL in the store, seconds (connect-redis default: one day). */
+  sessionTtlSeconds: number;
+  /** Session store memory limit in bytes (Redis `maxmemory`); 0 = none. */
+  sessionMaxmemoryBytes: number;
+  sessionEvictionPolicy: EvictionPolicy;
+  /** Redis `maxmemory-samples`. */
+  sessionMaxmemorySamples: number;
+  /** Where the storefront's HTML, CSS and JS live. */
+  storefrontDir: string;
+  /** Largest JSON body accepted (body-parser's default is 100 kB). */
+  bodyLimitBytes: number;
+  /** Timeout of each call to a backend, ms (the original had none; we stop at this). */
+  upstreamTimeoutMs: number;
+  pod?: string;
+}
+
+const DEFAULT_STOREFRONT = fileURLToPath(new URL('../../../web/storefront', import.meta.url));
+
+export function frontEndConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FrontEndConfig {
+  const policy = envString('SESSION_STORE_POLICY', 'noeviction', env);
+  if (!(EVICTION_POLICIES as readonly string[]).includes(policy)) {
+    throw new ConfigError(
+      `SESSION_STORE_POLICY must be one of ${EVICTION_POLICIES.join(', ')}, got "${policy}"`,
+    );
+  }
+  return {
+    sessionSecret: envString('SESSION_SECRET', 'sooper secret', env),
+    sessionTtlSeconds: envInt('SESSION_TTL_SECONDS', 86_400, env),
+    sessionMaxmemoryBytes: parseMemory(
+      'SESSION_STORE_MAXMEMORY',
+      envString('SESSION_STORE_MAXMEMORY', '0', env),
+    ),
+    sessionEvictionPolicy: policy as EvictionPolicy,
+    sessionMaxmemorySamples: envInt('SESSION_STORE_SAMPLES', 5, env),
+    storefrontDir: envString('STOREFRONT_DIR', DEFAULT_STOREFRONT, env),
+    bodyLimitBytes: envInt('BODY_LIMIT_BYTES', 100 * 1024, env),
+    upstreamTimeoutMs: envInt('UPSTREAM_TIMEOUT_MS', 30_000, env),
+    pod: env.POD_NAME,
+  };
+}
+
+/** Redis-style memory sizes: `1048576`, `100kb`, `64mb`, `1gb` (1024-based, case-insensitive). */
+export function parseMemory(name: string, raw: string): number {
+  const match = /^\s*(\d+)\s*(b|kb|mb|gb)?\s*$/i.exec(raw);
+  if (!match)
+    throw new ConfigError(`${name} must be a size such as 1048576, 512kb, 64mb or 1gb, got "${raw}"`);
+  const factor = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(match[2] ?? 'b').toLowerCase() as 'b'];
+  return Number(match[1]) * factor;
+}

@@ -1,0 +1,9 @@
+/** front-end process entry point (default port 8079). */
+import { runService } from '../common/run-service.js';
+import { ServiceDirectory } from '../common/upstream.js';
+import { frontEndConfigFromEnv } from './config.js';
+import { createFrontEndService } from './server.js';
+
+await runService('front-end', 8079, async () =>
+  createFrontEndService(frontEndConfigFromEnv(), { directory: ServiceDirectory.fromEnv() }),
+);

@@ -1,0 +1,96 @@
+/**
+ * The front-end service (flavour 'node'): the browser-facing API of the original Node/Express
+ * front-end (sockshop-spec §3) plus the storefront pages from web/storefront.
+ */
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { goHealth } from '../common/health.js';
+import { createShopServer } from '../common/http-server.js';
+import type { RunnableService } from '../common/run-service.js';
+import { ServiceDirectory, Upstream } from '../common/upstream.js';
+import { MemorySessionStore } from '../../stores/sessions/memory.js';
+import type { SessionStore } from '../../stores/sessions/types.js';
+import { Backends, installBareBodies, installJsonBodyQuirk, type RouteContext } from './backend.js';
+import type { FrontEndConfig } from './config.js';
+import { catalogueRoutes } from './routes/catalogue.js';
+import { cartRoutes } from './routes/cart.js';
+import { orderRoutes } from './routes/orders.js';
+import { userRoutes } from './routes/user.js';
+import { installSessions } from './session.js';
+import { registerSessionMetrics } from './session-metrics.js';
+
+export interface FrontEndDeps {
+  directory: ServiceDirectory;
+  /** Defaults to the embedded store configured from `config`. */
+  sessions?: SessionStore;
+}
+
+export interface FrontEndService extends RunnableService {
+  sessions: SessionStore;
+}
+
+export function createFrontEndService(config: FrontEndConfig, deps: FrontEndDeps): FrontEndService {
+  const server = createShopServer({
+    service: 'front-end',
+    flavour: 'node',
+    pod: config.pod,
+    bodyLimit: config.bodyLimitBytes,
+  });
+  const { app } = server;
+  const sessions =
+    deps.sessions ??
+    new MemorySessionStore({
+      ttlSeconds: config.sessionTtlSeconds,
+      maxmemoryBytes: config.sessionMaxmemoryBytes,
+      policy: config.sessionEvictionPolicy,
+      samples: config.sessionMaxmemorySamples,
+    });
+  const backends = new Backends(new Upstream(deps.directory, config.upstreamTimeoutMs));
+  registerSessionMetrics(server.metrics, sessions);
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-powered-by', 'Express');
+    // The original's first middleware: any URL (query included) ending in '/' is redirected without it.
+    if (req.url.length > 1 && req.url.endsWith('/')) {
+      const target = req.url.slice(0, -1);
+      return reply
+        .code(301)
+        .header('location', target)
+        .type('text/plain; charset=utf-8')
+        .send(`Moved Permanently. Redirecting to ${target}`);
+    }
+  });
+
+  // Additive: the original front-end had no health endpoint.
+  app.get('/health', async () => {
+    let storeOk = true;
+    await sessions.stats().catch(() => (storeOk = false));
+    return goHealth([
+      { service: 'front-end', ok: true },
+      { service: 'session-db', ok: storeOk },
+    ]);
+  });
+
+  // Static files come before the session middleware, as in the original: pages get no session cookie.
+  void app.register(fastifyStatic, { root: config.storefrontDir, prefix: '/', index: ['index.html'] });
+
+  void app.register(async (api: FastifyInstance) => {
+    installBareBodies(api);
+    installJsonBodyQuirk(api);
+    installSessions(api, sessions, config.sessionSecret, server.log);
+    const context: RouteContext = { backends };
+    cartRoutes(api, context);
+    catalogueRoutes(api, context);
+    orderRoutes(api, context);
+    userRoutes(api, context);
+  });
+
+  return {
+    server,
+    sessions,
+    async stop() {
+      await backends.close();
+      await sessions.close();
+    },
+  };
+}
