@@ -49,6 +49,9 @@ function goKind(value: unknown): string {
 function goSyntaxMessage(text: string, v8Message: string): string {
   if (/end of JSON input|Unterminated/i.test(v8Message)) return 'unexpected EOF';
   const position = /position (\d+)/.exec(v8Message)?.[1];
-  const token = position !== undefined ? text[Number(position)] : /Unexpected token '?(.)'?/.exec(v8Message)?.[1];
-  return token ? `invalid character '${token}' looking for beginning of value` : 'invalid character in JSON input';
+  const token =
+    position !== undefined ? text[Number(position)] : /Unexpected token '?(.)'?/.exec(v8Message)?.[1];
+  return token
+    ? `invalid character '${token}' looking for beginning of value`
+    : 'invalid character in JSON input';
 }

@@ -24,7 +24,9 @@ export class UserInstrumentation {
   private readonly latency;
 
   constructor(metrics: ShopMetrics) {
-    this.count = metrics.counter('microservices_demo_user_request_count', 'Number of requests received.', ['method']);
+    this.count = metrics.counter('microservices_demo_user_request_count', 'Number of requests received.', [
+      'method',
+    ]);
     this.latency = new Summary({
       name: 'microservices_demo_user_request_latency_microseconds',
       help: 'Total duration of requests in microseconds.',

@@ -15,7 +15,11 @@ import { sendHal, withStore, type UserContext } from './context.js';
 
 const name = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 const profileChanges = z
-  .strictObject({ firstName: name.optional(), lastName: name.optional(), email: z.email().max(254).optional() })
+  .strictObject({
+    firstName: name.optional(),
+    lastName: name.optional(),
+    email: z.email().max(254).optional(),
+  })
   .refine((v) => Object.keys(v).length > 0, 'at least one of firstName, lastName, email is required');
 
 type Outcome = 'updated' | 'invalid' | 'not_found' | 'conflict';
@@ -58,7 +62,12 @@ async function updateProfile(ctx: UserContext, id: string, body: unknown, ifMatc
   if (expected !== undefined && expected !== '*' && expected !== current.version) {
     throw new ProfileRefusal(412, 'conflict', `version is ${current.version}, not ${expected}`);
   }
-  const profile = { firstName: current.firstName, lastName: current.lastName, email: current.email, ...changes };
+  const profile = {
+    firstName: current.firstName,
+    lastName: current.lastName,
+    email: current.email,
+    ...changes,
+  };
   const version = typeof expected === 'number' ? expected : undefined;
   try {
     return await withStore(ctx, (s): Promise<CustomerRecord> => s.updateCustomer(id, profile, version));

@@ -87,7 +87,8 @@ export function registerUserRoutes(app: FastifyInstance, ctx: UserContext): void
       requireHexId(id);
       const customer = await storeCall(ctx, (s) => s.getCustomer(id));
       if (!customer) throw notFound();
-      if (attr === 'addresses') return sendHal(reply, hal.addresses(await storeCall(ctx, (s) => s.addressesOf(id))));
+      if (attr === 'addresses')
+        return sendHal(reply, hal.addresses(await storeCall(ctx, (s) => s.addressesOf(id))));
       if (attr === 'cards') return sendHal(reply, hal.cards(await storeCall(ctx, (s) => s.cardsOf(id))));
       reply.header('etag', `"${customer.version}"`);
       return sendHal(reply, hal.customer(customer));
@@ -159,7 +160,12 @@ export function registerUserRoutes(app: FastifyInstance, ctx: UserContext): void
   });
 
   app.post('/cards', async (req, reply) => {
-    const body = decodeGoJson(req.body, 'api.cardPostRequest', ['longNum', 'expires', 'ccv', 'userID'] as const);
+    const body = decodeGoJson(req.body, 'api.cardPostRequest', [
+      'longNum',
+      'expires',
+      'ccv',
+      'userID',
+    ] as const);
     const created = await instrumentation.measure('postCard', () => {
       const owner = ownerOf(body.userID);
       const card = { longNum: body.longNum ?? '', expires: body.expires ?? '', ccv: body.ccv ?? '' };

@@ -23,7 +23,12 @@ export interface UserService extends RunnableService {
 }
 
 export function createUserService(config: UserConfig, deps: UserDeps = {}): UserService {
-  const server = createShopServer({ service: 'user', flavour: 'go', pod: config.pod, bodyLimit: config.bodyLimit });
+  const server = createShopServer({
+    service: 'user',
+    flavour: 'go',
+    pod: config.pod,
+    bodyLimit: config.bodyLimit,
+  });
   // The original decoded every body itself, whatever its content type; our decoders see raw bytes.
   server.app.removeContentTypeParser('application/json');
   const store = deps.store ?? new MemoryUserStore(userSeed());

@@ -51,7 +51,13 @@ export class MemoryUserStore implements UserStore {
     for (const c of this.customers.values()) {
       if (c.username === customer.username) throw new DuplicateUsernameError(customer.username);
     }
-    const record: CustomerRecord = { ...customer, id: newObjectId(), addressIds: [], cardIds: [], version: 1 };
+    const record: CustomerRecord = {
+      ...customer,
+      id: newObjectId(),
+      addressIds: [],
+      cardIds: [],
+      version: 1,
+    };
     this.customers.set(record.id, record);
     return copyCustomer(record);
   }
@@ -133,7 +139,11 @@ export class MemoryUserStore implements UserStore {
 
   async close() {}
 
-  private linked<T extends { id: string }>(customerId: string, field: 'addressIds' | 'cardIds', table: Map<string, T>) {
+  private linked<T extends { id: string }>(
+    customerId: string,
+    field: 'addressIds' | 'cardIds',
+    table: Map<string, T>,
+  ) {
     const ids = this.customers.get(customerId)?.[field] ?? [];
     return ids.flatMap((id) => {
       const found = table.get(id);

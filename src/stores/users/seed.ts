@@ -7,7 +7,13 @@ import type { UserSnapshot } from './memory.js';
 import { hashPassword, newSalt } from './password.js';
 import type { AddressRecord, CardRecord, CustomerRecord } from './types.js';
 
-const glasgow = { street: 'Whitelees Road', number: '246', country: 'United Kingdom', city: 'Glasgow', postcode: 'G67 3DL' };
+const glasgow = {
+  street: 'Whitelees Road',
+  number: '246',
+  country: 'United Kingdom',
+  city: 'Glasgow',
+  postcode: 'G67 3DL',
+};
 
 const addresses: AddressRecord[] = [
   { id: '57a98d98e4b00679b4a830ad', ...glasgow },
@@ -20,7 +26,14 @@ const addresses: AddressRecord[] = [
     city: 'Aberdare',
     postcode: 'CF44 6TF',
   },
-  { id: '57a98ddce4b00679b4a830d1', street: 'my road', number: '3', country: 'UK', city: 'London', postcode: '' },
+  {
+    id: '57a98ddce4b00679b4a830d1',
+    street: 'my road',
+    number: '3',
+    country: 'UK',
+    city: 'London',
+    postcode: '',
+  },
 ];
 
 const cards: CardRecord[] = [
@@ -31,28 +44,54 @@ const cards: CardRecord[] = [
 ];
 
 const people = [
-  ['57a98d98e4b00679b4a830af', 'Eve_Berger', 'eve', 'Eve', 'Berger', '57a98d98e4b00679b4a830ad', '57a98d98e4b00679b4a830ae'],
-  ['57a98d98e4b00679b4a830b2', 'user', 'password', 'User', 'Name', '57a98d98e4b00679b4a830b0', '57a98d98e4b00679b4a830b1'],
-  ['57a98d98e4b00679b4a830b5', 'user1', 'password', 'User1', 'Name1', '57a98d98e4b00679b4a830b3', '57a98d98e4b00679b4a830b4'],
+  [
+    '57a98d98e4b00679b4a830af',
+    'Eve_Berger',
+    'eve',
+    'Eve',
+    'Berger',
+    '57a98d98e4b00679b4a830ad',
+    '57a98d98e4b00679b4a830ae',
+  ],
+  [
+    '57a98d98e4b00679b4a830b2',
+    'user',
+    'password',
+    'User',
+    'Name',
+    '57a98d98e4b00679b4a830b0',
+    '57a98d98e4b00679b4a830b1',
+  ],
+  [
+    '57a98d98e4b00679b4a830b5',
+    'user1',
+    'password',
+    'User1',
+    'Name1',
+    '57a98d98e4b00679b4a830b3',
+    '57a98d98e4b00679b4a830b4',
+  ],
 ] as const;
 
 /** A fresh copy of the seed, with newly generated salts. */
 export function userSeed(): UserSnapshot {
-  const customers: CustomerRecord[] = people.map(([id, username, password, firstName, lastName, addressId, cardId]) => {
-    const salt = newSalt();
-    return {
-      id,
-      firstName,
-      lastName,
-      username,
-      email: '',
-      passwordHash: hashPassword(salt, password),
-      salt,
-      addressIds: [addressId],
-      cardIds: [cardId],
-      version: 1,
-    };
-  });
+  const customers: CustomerRecord[] = people.map(
+    ([id, username, password, firstName, lastName, addressId, cardId]) => {
+      const salt = newSalt();
+      return {
+        id,
+        firstName,
+        lastName,
+        username,
+        email: '',
+        passwordHash: hashPassword(salt, password),
+        salt,
+        addressIds: [addressId],
+        cardIds: [cardId],
+        version: 1,
+      };
+    },
+  );
   return {
     customers,
     addresses: addresses.map((a) => ({ ...a })),

@@ -48,7 +48,9 @@ export interface Page {
 /** A username is taken; the message mirrors Mongo's duplicate-key error, which the original returned verbatim. */
 export class DuplicateUsernameError extends Error {
   constructor(username: string) {
-    super(`E11000 duplicate key error collection: users.customers index: username_1 dup key: { : "${username}" }`);
+    super(
+      `E11000 duplicate key error collection: users.customers index: username_1 dup key: { : "${username}" }`,
+    );
   }
 }
 
