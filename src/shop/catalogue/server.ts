@@ -134,7 +134,11 @@ export function createCatalogueService(config: CatalogueConfig, deps: CatalogueD
   // Extensions below: JSON errors with an honest content type, never the 500 quirk.
   app.patch(
     '/catalogue/:id',
-    { errorHandler: (error, _req, reply) => jsonClientError(error, reply) },
+    {
+      errorHandler: (error, _req, reply) => {
+        jsonClientError(error, reply);
+      },
+    },
     async (req, reply) => {
       if (!isPlainObject(req.body))
         return sendGoJsonError(reply, 400, 'body must be a JSON object with price and/or count');

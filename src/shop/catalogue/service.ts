@@ -98,7 +98,7 @@ export class CatalogueService {
     } catch (error) {
       if (error instanceof PoolSaturatedError) throw error;
       this.log.error({ err: error, op }, 'catalogue store query failed');
-      throw new Error(failure);
+      throw new Error(failure, { cause: error });
     }
   }
 }
