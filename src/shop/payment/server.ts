@@ -65,7 +65,7 @@ export function createPaymentService(config: PaymentConfig, deps: PaymentDeps = 
       decisions.inc({ result: authorised ? 'authorised' : 'declined' });
       try {
         const entry = await ledger.record({
-          amount,
+          amount: formatFloat32(amount),
           authorised,
           message,
           customerId,
