@@ -74,7 +74,7 @@ export function reserialise(text: string): string {
 export function asText(value: unknown): string {
   if (Array.isArray(value)) return value.map(asText).join(',');
   if (value !== null && typeof value === 'object') return '[object Object]';
-  return String(value as string | number | boolean | bigint | symbol | null | undefined);
+  return String(value);
 }
 
 /** A JSON request body as the original saw it: body-parser only filled `req.body` for JSON, else `{}`. */

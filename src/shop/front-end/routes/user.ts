@@ -1,6 +1,7 @@
 /** Customer, address, card, register and login routes (sockshop-spec §3.4). */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
+  asText,
   bodyOf,
   parseJson,
   readPath,
