@@ -87,6 +87,8 @@ export interface ServicePortSpec {
   /** Name of the pod port it forwards to. */
   targetPort: string;
   protocol: 'http' | 'tcp';
+  /** URL scheme for clients of a tcp port (e.g. "amqp"); default "http" for http ports. */
+  appProtocol?: string;
 }
 
 export interface ServiceSpec {
@@ -282,7 +284,7 @@ export interface PodUsage {
   timestamp: string;
   /** CPU rate over the last sampling window (about 15 s, configurable), in millicores. */
   cpuMillicores: number;
-  /** Cumulative CPU seconds since the pod's current process started. */
+  /** Cumulative CPU seconds of the pod (its cgroup; under the cooperative fallback, its current process). */
   cpuSecondsTotal: number;
   /** Working set = usage − inactive_file, as `kubectl top` shows. */
   memoryWorkingSetBytes: number;
@@ -438,8 +440,10 @@ export interface Mesh {
     source: string;
     destination: string;
     protocol: 'http' | 'tcp';
-    /** Where the Service listens; the edge forwards there. */
+    /** Where the Service listens; the edge forwards there when it has no `endpoints` source. */
     upstream: { host: string; port: number };
+    /** The callee's ready endpoints right now, for per-request balancing in the edge (like a sidecar). */
+    endpoints?: () => ReadonlyArray<{ host: string; port: number }>;
     /** Loopback port for the edge; 0 = any. */
     listenPort?: number;
   }): Promise<MeshEdge>;
