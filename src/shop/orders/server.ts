@@ -56,6 +56,11 @@ export async function createOrdersService(
     });
   }
 
+  // Spring Boot stamps every response with the application context id.
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('x-application-context', 'orders:80');
+  });
+
   const hal = (reply: FastifyReply, body: unknown) =>
     reply.header('content-type', HAL_TYPE).send(JSON.stringify(body));
 

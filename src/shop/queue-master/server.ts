@@ -32,6 +32,11 @@ export async function createQueueMasterService(
   const amqp = new AmqpConnection({ url: config.amqpUrl, name: 'queue-master', log, metrics });
   const consumer = new ShippingTaskConsumer(amqp, upstream, log, metrics, config);
 
+  // Spring Boot stamps every response with the application context id.
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('x-application-context', 'queue-master:80');
+  });
+
   app.get('/health', async (_req, reply) =>
     reply.header('content-type', 'application/json;charset=UTF-8').send(
       JSON.stringify(

@@ -27,6 +27,11 @@ export async function createShippingService(config: ShippingConfig): Promise<Shi
   const publisher = new ShipmentPublisher(amqp, log, metrics, config.confirmTimeoutMs);
   const rates = new ShippingRates(config.ratesFile, log, metrics);
 
+  // Spring Boot stamps every response with the application context id.
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('x-application-context', 'shipping:80');
+  });
+
   app.post('/shipping', async (req, reply) => {
     const shipment = shipmentFrom(req.body);
     await publisher.publish(shipment);
