@@ -1,0 +1,81 @@
+/** Limits enforced for real: CFS quota for CPU, memory limit with OOM kill and back-off (cgroups, as root on Linux). */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fixtureDeployment, until, withPlatform } from './helpers.js';
+
+const cgroupsAvailable = process.platform === 'linux' && process.getuid?.() === 0;
+
+test(
+  'a pod limited to 50m CPU gets about 5% of a core',
+  { skip: !cgroupsAvailable && 'needs root on Linux' },
+  async () => {
+    await withPlatform(async (platform) => {
+      assert.notEqual(platform.enforcement.mode, 'cooperative');
+      await platform.apply([
+        fixtureDeployment('spinner', 'busy-pod.ts', {
+          service: undefined,
+          container: {
+            ports: [],
+            resources: { requests: { cpu: '50m' }, limits: { cpu: '50m', memory: '256Mi' } },
+          },
+        }),
+      ]);
+      const [pod] = await until('spinner running', async () => {
+        const pods = await platform.listPods();
+        return pods[0]?.status === 'Running' && pods;
+      });
+      // Let the runtime start, then measure the cgroup's CPU time over a few seconds.
+      await sleep(1500);
+      const before = (await until('a usage sample', async () => (await platform.podUsage(pod.name))[0]))!;
+      const t0 = Date.now();
+      await sleep(3000);
+      const after = (await platform.podUsage(pod.name))[0];
+      const cores =
+        (after.cpuSecondsTotal - before.cpuSecondsTotal) /
+        ((Date.parse(after.timestamp) - Date.parse(before.timestamp)) / 1000);
+      assert.ok(Date.now() - t0 >= 3000);
+      assert.ok(cores > 0.01, `the pod should run at all (got ${cores.toFixed(3)} cores)`);
+      assert.ok(cores < 0.1, `50m limit should cap near 0.05 cores, got ${cores.toFixed(3)}`);
+      assert.ok(after.cpuThrottledPeriods > 0, 'CFS throttling should be visible in cpu.stat');
+      assert.equal(after.enforcement, platform.enforcement.mode);
+    });
+  },
+);
+
+test(
+  'a pod over its memory limit is OOMKilled and restarted with back-off',
+  { skip: !cgroupsAvailable && 'needs root on Linux' },
+  async () => {
+    await withPlatform(async (platform) => {
+      await platform.apply([
+        fixtureDeployment('eater', 'memory-eater.ts', {
+          service: undefined,
+          container: { ports: [], resources: { requests: { memory: '96Mi' }, limits: { memory: '128Mi' } } },
+        }),
+      ]);
+      const pod = await until(
+        'CrashLoopBackOff after OOM kills',
+        async () => {
+          const [p] = await platform.listPods();
+          return p?.container.restartCount >= 2 && p.status === 'CrashLoopBackOff' && p;
+        },
+        60_000,
+      );
+      assert.equal(pod.container.lastState?.terminated?.reason, 'OOMKilled');
+      assert.equal(pod.container.lastState?.terminated?.exitCode, 137);
+      assert.match(
+        pod.container.state.waiting?.message ?? '',
+        /^back-off [\d.]+s restarting failed container=eater pod=eater-/,
+      );
+      const events = await platform.listEvents();
+      const backOff = events.find((e) => e.reason === 'BackOff' && e.involvedObject.name === pod.name);
+      assert.ok(backOff, 'BackOff event');
+      assert.equal(backOff.type, 'Warning');
+      assert.equal(backOff.message, `Back-off restarting failed container eater in pod ${pod.name}`);
+      assert.ok(events.some((e) => e.reason === 'OOMKilling' && e.involvedObject.kind === 'Node'));
+      const started = events.find((e) => e.reason === 'Started' && e.involvedObject.name === pod.name);
+      assert.ok(started && started.count >= 2, 'Started is deduplicated with a count');
+    });
+  },
+);
