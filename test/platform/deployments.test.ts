@@ -5,7 +5,7 @@ import { fixtureDeployment, get, until, withPlatform } from './helpers.js';
 
 const readiness = { httpGet: { path: '/health' }, periodSeconds: 0.1, failureThreshold: 1 };
 
-test('scaling to 0 stops the pods and the Service answers 503; scaling up serves again', async () => {
+void test('scaling to 0 stops the pods and the Service answers 503; scaling up serves again', async () => {
   await withPlatform(async (platform) => {
     await platform.apply([
       fixtureDeployment('web', 'http-pod.ts', { replicas: 2, container: { readinessProbe: readiness } }),
@@ -32,7 +32,7 @@ test('scaling to 0 stops the pods and the Service answers 503; scaling up serves
   });
 });
 
-test('readiness gates endpoints; liveness failures restart the container', async () => {
+void test('readiness gates endpoints; liveness failures restart the container', async () => {
   await withPlatform(async (platform) => {
     await platform.apply([
       fixtureDeployment('gated', 'http-pod.ts', {
@@ -103,7 +103,7 @@ test('readiness gates endpoints; liveness failures restart the container', async
   });
 });
 
-test('a rolling restart replaces every pod while the Service keeps answering', async () => {
+void test('a rolling restart replaces every pod while the Service keeps answering', async () => {
   await withPlatform(async (platform) => {
     await platform.apply([
       fixtureDeployment('web', 'http-pod.ts', { replicas: 2, container: { readinessProbe: readiness } }),
@@ -142,7 +142,7 @@ test('a rolling restart replaces every pod while the Service keeps answering', a
   });
 });
 
-test('config maps: set makes a version and rolls mounting pods; rollout undo restores the previous data', async () => {
+void test('config maps: set makes a version and rolls mounting pods; rollout undo restores the previous data', async () => {
   await withPlatform(async (platform) => {
     await platform.apply(
       [

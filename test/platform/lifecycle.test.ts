@@ -18,7 +18,7 @@ function alive(pid: number): boolean {
   }
 }
 
-test('the next start removes every process and cgroup of a SIGKILLed lab', async () => {
+void test('the next start removes every process and cgroup of a SIGKILLed lab', async () => {
   const home = tempHome();
   const lab = spawn(process.execPath, ['--import', 'tsx', join(FIXTURES, 'lab-child.ts'), home], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -61,7 +61,7 @@ test('the next start removes every process and cgroup of a SIGKILLed lab', async
   }
 });
 
-test('a lab refuses to start over a running one', async () => {
+void test('a lab refuses to start over a running one', async () => {
   const home = tempHome();
   const first = await LocalPlatform.start({ home });
   try {
