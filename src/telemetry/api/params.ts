@@ -21,7 +21,9 @@ export function parseTimeParam(name: string, raw: string | undefined, fallback: 
   // Prometheus' own min/max time spellings, used by clients for "unbounded".
   if (raw === '-292273086-05-16T16:47:06Z') return MIN_TIME_MS;
   if (raw === '292277025-08-17T07:12:55.807Z') return MAX_TIME_MS;
-  throw new BadDataError(`invalid parameter "${name}": cannot parse "${raw}" to a valid timestamp`);
+  // Prometheus words the instant query's `time` error differently from start/end.
+  const prefix = name === 'time' ? `Invalid time value for 'time': ` : '';
+  throw new BadDataError(`invalid parameter "${name}": ${prefix}cannot parse "${raw}" to a valid timestamp`);
 }
 
 /** Prometheus parseDuration: float seconds or a duration string. Returns ms. */

@@ -63,6 +63,7 @@ class Converter {
   constructor(private readonly input: string) {}
 
   run(): Typed {
+    if (this.input.trim() === '') throw this.error(0, 'no expression found in input');
     const tree = lezer.parse(this.input);
     this.reportSyntaxErrors(tree.topNode);
     const root = children(tree.topNode);
@@ -84,7 +85,17 @@ class Converter {
       if (cursor.type.isError) {
         const pos = cursor.from;
         const rest = this.input.slice(pos).trimStart();
-        if (rest === '') throw this.error(pos, 'unexpected end of input');
+        const unknownFunction = /([A-Za-z_][\w]*)\s*$/.exec(this.input.slice(0, pos));
+        if (rest.startsWith('(') && unknownFunction && !(unknownFunction[1]! in FUNCTIONS)) {
+          throw this.error(
+            unknownFunction.index,
+            `unknown function with name ${JSON.stringify(unknownFunction[1])}`,
+          );
+        }
+        const depth = parenDepth(this.input.slice(0, pos));
+        if (rest === '')
+          throw this.error(pos, depth > 0 ? 'unclosed left parenthesis' : 'unexpected end of input');
+        if (rest.startsWith(')') && depth <= 0) throw this.error(pos, "unexpected right parenthesis ')'");
         const token = /^([A-Za-z_:][\w:]*|\d[\w.]*|"(?:[^"\\]|\\.)*"?|\S)/.exec(rest)![0];
         throw this.error(
           pos + this.input.slice(pos).length - rest.length,
@@ -361,6 +372,21 @@ class Converter {
         this.matchingClause(kid, matching, op);
       } else throw this.error(kid.from, `unsupported modifier ${JSON.stringify(this.text(kid))}`);
     }
+    // lezer reads `-2 ^ 2` as (-2)^2, but in PromQL unary minus binds looser than `^`: -(2^2).
+    if (op === '^' && lhsNode.name === 'NumberDurationLiteral' && /^[-+]/.test(this.text(lhsNode))) {
+      const base = this.number(lhsNode);
+      const rhsValue = this.convert(rhsNode);
+      const power: Expr = {
+        kind: 'binary',
+        op,
+        lhs: { kind: 'number', value: Math.abs(base) },
+        rhs: rhsValue.expr,
+        returnBool,
+        matching,
+      };
+      const sign = this.text(lhsNode).startsWith('-');
+      return { expr: sign ? { kind: 'unary', op: '-', expr: power } : power, type: rhsValue.type };
+    }
     const lhs = this.convert(lhsNode);
     const rhs = this.convert(rhsNode);
     for (const [side, n] of [
@@ -436,6 +462,22 @@ class Converter {
       return { expr: { kind: 'number', value: -inner.expr.value }, type: 'scalar' };
     return { expr: { kind: 'unary', op, expr: inner.expr }, type: inner.type };
   }
+}
+
+/** Open minus closed parentheses outside string literals. */
+function parenDepth(text: string): number {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'" || ch === '`') quote = ch;
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+  }
+  return depth;
 }
 
 function children(node: SyntaxNode): SyntaxNode[] {
