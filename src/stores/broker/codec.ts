@@ -172,19 +172,23 @@ export class Writer {
   }
 
   octet(v: number): this {
-    this.buf.writeUInt8(v & 0xff, this.ensure(1));
+    const at = this.ensure(1);
+    this.buf.writeUInt8(v & 0xff, at);
     return this;
   }
   short(v: number): this {
-    this.buf.writeUInt16BE(v & 0xffff, this.ensure(2));
+    const at = this.ensure(2);
+    this.buf.writeUInt16BE(v & 0xffff, at);
     return this;
   }
   long(v: number): this {
-    this.buf.writeUInt32BE(v >>> 0, this.ensure(4));
+    const at = this.ensure(4);
+    this.buf.writeUInt32BE(v >>> 0, at);
     return this;
   }
   longlong(v: number): this {
-    this.buf.writeBigUInt64BE(BigInt(Math.max(0, Math.trunc(v))), this.ensure(8));
+    const at = this.ensure(8);
+    this.buf.writeBigUInt64BE(BigInt(Math.max(0, Math.trunc(v))), at);
     return this;
   }
   setLong(at: number, v: number): void {
@@ -194,7 +198,8 @@ export class Writer {
     const len = Buffer.byteLength(v);
     if (len > 255) throw new FrameError('short string longer than 255 bytes');
     this.octet(len);
-    this.buf.write(v, this.ensure(len), 'utf8');
+    const at = this.ensure(len);
+    this.buf.write(v, at, 'utf8');
     return this;
   }
   longstr(v: string | Buffer): this {
@@ -204,7 +209,8 @@ export class Writer {
     return this;
   }
   raw(bytes: Buffer): this {
-    bytes.copy(this.buf, this.ensure(bytes.length));
+    const at = this.ensure(bytes.length);
+    bytes.copy(this.buf, at);
     return this;
   }
   bit(v: boolean): this {
@@ -236,19 +242,23 @@ export class Writer {
     if (typeof v === 'string') return tag('S').longstr(v);
     if (typeof v === 'bigint') {
       tag('l');
-      this.buf.writeBigInt64BE(v, this.ensure(8));
+      const at = this.ensure(8);
+      this.buf.writeBigInt64BE(v, at);
       return this;
     }
     if (typeof v === 'number') {
       if (Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) {
         tag('I');
-        this.buf.writeInt32BE(v, this.ensure(4));
+        const at = this.ensure(4);
+        this.buf.writeInt32BE(v, at);
       } else if (Number.isSafeInteger(v)) {
         tag('l');
-        this.buf.writeBigInt64BE(BigInt(v), this.ensure(8));
+        const at = this.ensure(8);
+        this.buf.writeBigInt64BE(BigInt(v), at);
       } else {
         tag('d');
-        this.buf.writeDoubleBE(v, this.ensure(8));
+        const at = this.ensure(8);
+        this.buf.writeDoubleBE(v, at);
       }
       return this;
     }
@@ -256,7 +266,8 @@ export class Writer {
     if (v instanceof Date) return tag('T').longlong(Math.floor(v.getTime() / 1000));
     if (v instanceof AmqpDecimal) {
       tag('D').octet(v.scale);
-      this.buf.writeInt32BE(v.value, this.ensure(4));
+      const at = this.ensure(4);
+      this.buf.writeInt32BE(v.value, at);
       return this;
     }
     if (Array.isArray(v)) {
