@@ -19,6 +19,8 @@ export interface TestVhost {
   setPolicy(name: string, queue: string, definition: Record<string, unknown>): Promise<void>;
   /** A plain client connection to the vhost, closed by `remove()`. */
   client(): Promise<ChannelModel>;
+  /** Closes every client connection of the vhost from the broker side (a broker restart, as seen by clients). */
+  dropConnections(): Promise<void>;
   /** Ready messages in a queue. */
   readyCount(queue: string): Promise<number>;
   remove(): Promise<void>;
@@ -61,6 +63,9 @@ export async function createTestVhost(): Promise<TestVhost> {
         10_000,
         `policy ${policy} on ${queue}`,
       );
+    },
+    async dropConnections() {
+      await run('rabbitmqctl', ['close_all_connections', '--vhost', name, 'test: broker gone']);
     },
     async readyCount(queue) {
       const model = await client();
