@@ -17,6 +17,10 @@ import { frontEndConfigFromEnv } from '../../src/shop/front-end/config.js';
 import { createFrontEndService, type FrontEndService } from '../../src/shop/front-end/server.js';
 import { ordersConfigFromEnv } from '../../src/shop/orders/config.js';
 import { createOrdersService } from '../../src/shop/orders/server.js';
+import { paymentConfigFromEnv } from '../../src/shop/payment/config.js';
+import { createPaymentService } from '../../src/shop/payment/server.js';
+import { queueMasterConfigFromEnv } from '../../src/shop/queue-master/config.js';
+import { createQueueMasterService } from '../../src/shop/queue-master/server.js';
 import { shippingConfigFromEnv } from '../../src/shop/shipping/config.js';
 import { createShippingService } from '../../src/shop/shipping/server.js';
 import { userConfigFromEnv } from '../../src/shop/user/config.js';
@@ -51,7 +55,16 @@ const BACKENDS: Array<[ShopServiceName, Factory]> = [
   ['catalogue', async (env) => createCatalogueService(catalogueConfigFromEnv(env))],
   ['carts', async (env) => createCartsService(cartsConfigFromEnv(env))],
   ['user', async (env) => createUserService(userConfigFromEnv(env))],
+  ['payment', async (env, directory) => createPaymentService(paymentConfigFromEnv(env), { directory })],
   ['orders', async (env, directory) => createOrdersService(ordersConfigFromEnv(env), { directory })],
+];
+
+const BROKER_CLIENTS: Array<[ShopServiceName, Factory]> = [
+  ['shipping', async (env) => createShippingService(shippingConfigFromEnv(env))],
+  [
+    'queue-master',
+    async (env, directory) => createQueueMasterService(queueMasterConfigFromEnv(env), { directory }),
+  ],
 ];
 
 export async function startShopCluster(options: ShopClusterOptions = {}): Promise<ShopCluster> {
@@ -87,6 +100,7 @@ export async function startShopCluster(options: ShopClusterOptions = {}): Promis
 
   try {
     for (const [name, factory] of BACKENDS) await launch(name, factory);
+    let brokerReady = false;
     try {
       await run('rabbitmqctl', ['add_vhost', vhost]);
       vhostCreated = true;
@@ -99,10 +113,12 @@ export async function startShopCluster(options: ShopClusterOptions = {}): Promis
         '.*',
         '.*',
       ]);
-      await launch('shipping', async (e) => createShippingService(shippingConfigFromEnv(e)));
+      brokerReady = true;
     } catch (error) {
-      skipped.shipping = `RabbitMQ unavailable: ${(error as Error).message.split('\n')[0]}`;
+      const reason = `RabbitMQ unavailable: ${(error as Error).message.split('\n')[0]}`;
+      for (const [name] of BROKER_CLIENTS) skipped[name] = reason;
     }
+    if (brokerReady) for (const [name, factory] of BROKER_CLIENTS) await launch(name, factory);
     const frontEnd = createFrontEndService(frontEndConfigFromEnv(env), { directory });
     await launch('front-end', async () => frontEnd);
     return { directory, urls, frontEnd, frontEndUrl: urls['front-end']!, skipped, stop };
