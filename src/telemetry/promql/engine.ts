@@ -138,7 +138,7 @@ class Evaluation {
   ) {}
 
   eval(expr: Expr, t: number): Value {
-    if (Date.now() > this.ctx.deadline)
+    if (Date.now() >= this.ctx.deadline)
       throw new QueryTimeoutError('query timed out in expression evaluation');
     switch (expr.kind) {
       case 'number':
