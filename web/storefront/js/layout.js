@@ -25,7 +25,8 @@ export function initLayout(current, onAccountChange = () => location.reload()) {
     ),
   );
   const account = el('div', { class: 'account' });
-  inner.append(brand, nav, account);
+  const basket = el('a', { class: 'basket-link', href: 'basket.html', id: 'basket-badge' }, 'Basket');
+  inner.append(brand, nav, account, basket);
   header.append(inner);
   document.body.prepend(header);
   document.body.append(
@@ -55,7 +56,6 @@ async function renderAccount(account, dialog, onAccountChange) {
     open.addEventListener('click', () => dialog.showModal());
     account.append(open);
   }
-  account.append(el('a', { class: 'basket-link', href: 'basket.html', id: 'basket-badge' }, 'Basket'));
 }
 
 /** Updates the basket badge: item count and value of the current cart. */
