@@ -54,7 +54,7 @@ async function untilNot(open: () => Promise<boolean>): Promise<void> {
   assert.fail('breaker never left the open state');
 }
 
-describe('catalogue circuit breakers', () => {
+void describe('catalogue circuit breakers', () => {
   let service: RunnableService;
   let url: string;
   const store = new SwitchableStore(catalogueSeed());
@@ -72,7 +72,7 @@ describe('catalogue circuit breakers', () => {
     await service.server.close();
   });
 
-  it('opens Get after more than five consecutive not-founds, and only Get', async () => {
+  void it('opens Get after more than five consecutive not-founds, and only Get', async () => {
     for (let i = 0; i < 6; i++)
       assert.equal(await errorOf(await get(`/catalogue/missing-${i}`)), 'Do: not found');
     assert.equal(await errorOf(await get(`/catalogue/${KNOWN}`)), "Do: circuit breaker 'Get' is open");
@@ -83,13 +83,13 @@ describe('catalogue circuit breakers', () => {
     assert.match(metrics, /catalogue_circuit_breaker_state\{name="List"\} 0/);
   });
 
-  it('lets one trial through after the timeout; success closes it', async () => {
+  void it('lets one trial through after the timeout; success closes it', async () => {
     await untilNot(async () => (await get(`/catalogue/${KNOWN}`)).status !== 200);
     assert.equal((await get(`/catalogue/${KNOWN}`)).status, 200);
     assert.match(await (await get('/metrics')).text(), /catalogue_circuit_breaker_state\{name="Get"\} 0/);
   });
 
-  it('a failed trial opens it again at once', async () => {
+  void it('a failed trial opens it again at once', async () => {
     for (let i = 0; i < 6; i++) await get(`/catalogue/missing-${i}`);
     // Retry the unknown id until the half-open trial gets through and fails.
     await untilNot(async () => (await errorOf(await get('/catalogue/missing-trial'))).includes('is open'));
@@ -97,7 +97,7 @@ describe('catalogue circuit breakers', () => {
     await untilNot(async () => (await get(`/catalogue/${KNOWN}`)).status !== 200);
   });
 
-  it('a successful call resets the consecutive count', async () => {
+  void it('a successful call resets the consecutive count', async () => {
     for (let i = 0; i < 5; i++) await get(`/catalogue/missing-${i}`);
     assert.equal((await get(`/catalogue/${KNOWN}`)).status, 200);
     for (let i = 0; i < 5; i++)
@@ -105,7 +105,7 @@ describe('catalogue circuit breakers', () => {
     assert.equal((await get(`/catalogue/${KNOWN}`)).status, 200);
   });
 
-  it('database failures are 500 "Do: database connection error" and trip List, Count and Tags', async () => {
+  void it('database failures are 500 "Do: database connection error" and trip List, Count and Tags', async () => {
     store.down = true;
     try {
       for (const [path, name] of [

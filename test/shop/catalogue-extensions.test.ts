@@ -34,7 +34,7 @@ function patch(url: string, body: string, contentType = 'application/json') {
   return fetch(url, { method: 'PATCH', headers: { 'content-type': contentType }, body });
 }
 
-describe('catalogue search, admin update and cache', () => {
+void describe('catalogue search, admin update and cache', () => {
   let service: RunnableService;
   let url: string;
   const json = async <T>(path: string) => (await (await fetch(url + path)).json()) as T;
@@ -46,7 +46,7 @@ describe('catalogue search, admin update and cache', () => {
     await service.stop?.();
   });
 
-  it('searches name and description case-insensitively, combinable with tags and paging', async () => {
+  void it('searches name and description case-insensitively, combinable with tags and paging', async () => {
     assert.deepEqual(
       (await json<SockJson[]>('/catalogue?q=DESK')).map((s) => s.name),
       ['Nerd leg'],
@@ -72,7 +72,7 @@ describe('catalogue search, admin update and cache', () => {
     assert.equal(await (await fetch(`${url}/catalogue?q=zebra`)).text(), 'null\n');
   });
 
-  it('caches reads: a repeated read is a hit', async () => {
+  void it('caches reads: a repeated read is a hit', async () => {
     const before = await metrics();
     await json(`/catalogue/${HOLY}`);
     await json(`/catalogue/${HOLY}`);
@@ -89,7 +89,7 @@ describe('catalogue search, admin update and cache', () => {
     );
   });
 
-  it('updates price and count; cached reads see the change at once', async () => {
+  void it('updates price and count; cached reads see the change at once', async () => {
     assert.equal((await json<SockJson>(`/catalogue/${CLASSIC}`)).price, 12);
     const listed = await json<SockJson[]>('/catalogue?tags=green');
     assert.equal(listed.find((s) => s.id === CLASSIC)!.price, 12);
@@ -105,7 +105,7 @@ describe('catalogue search, admin update and cache', () => {
     assert.deepEqual([onlyCount.price, onlyCount.count], [13.37, 7]);
   });
 
-  it('flushes the cache on request', async () => {
+  void it('flushes the cache on request', async () => {
     await json('/tags');
     const res = await fetch(`${url}/catalogue/cache/flush`, { method: 'POST' });
     assert.equal(res.status, 200);
@@ -117,7 +117,7 @@ describe('catalogue search, admin update and cache', () => {
     assert.equal(metric(await metrics(), 'catalogue_cache_invalidations_total', 'reason="flush"'), 1);
   });
 
-  it('rejects bad updates with a JSON 400 and changes nothing', async () => {
+  void it('rejects bad updates with a JSON 400 and changes nothing', async () => {
     const bad: Array<[string, string?]> = [
       ['{"price": 1'],
       ['{"price":"cheap"}'],
@@ -145,7 +145,7 @@ describe('catalogue search, admin update and cache', () => {
     assert.deepEqual([holy.price, holy.count], [99.99, 1]);
   });
 
-  it('refuses oversized bodies and unknown ids', async () => {
+  void it('refuses oversized bodies and unknown ids', async () => {
     const huge = await patch(
       `${url}/catalogue/${HOLY}`,
       JSON.stringify({ price: 1, pad: 'x'.repeat(200_000) }),
@@ -159,8 +159,8 @@ describe('catalogue search, admin update and cache', () => {
   });
 });
 
-describe('catalogue with the cache off', () => {
-  it('reads the store every time when CATALOGUE_CACHE_TTL_MS is 0', async () => {
+void describe('catalogue with the cache off', () => {
+  void it('reads the store every time when CATALOGUE_CACHE_TTL_MS is 0', async () => {
     const { service, url } = await start({ CATALOGUE_CACHE_TTL_MS: '0' });
     try {
       await fetch(`${url}/tags`);
@@ -173,7 +173,7 @@ describe('catalogue with the cache off', () => {
   });
 });
 
-describe('large generated catalogue', () => {
+void describe('large generated catalogue', () => {
   let service: RunnableService;
   let url: string;
   const json = async <T>(path: string) => (await (await fetch(url + path)).json()) as T;
@@ -186,7 +186,7 @@ describe('large generated catalogue', () => {
     await service.server.close();
   });
 
-  it('adds 10,000 varied socks and leaves the seed and tags unchanged', async () => {
+  void it('adds 10,000 varied socks and leaves the seed and tags unchanged', async () => {
     assert.deepEqual(await json('/catalogue/size'), { size: 10009, err: null });
     const holy = await json<SockJson>(`/catalogue/${HOLY}`);
     assert.deepEqual([holy.name, holy.price, holy.count, holy.tag], ['Holy', 99.99, 1, ['magic', 'action']]);
@@ -203,7 +203,7 @@ describe('large generated catalogue', () => {
     }
   });
 
-  it('is deterministic across instances', async () => {
+  void it('is deterministic across instances', async () => {
     const other = await start({ CATALOGUE_EXTRA_SOCKS: '10000' });
     try {
       const a = await json<SockJson[]>('/catalogue?page=5&size=50');
@@ -214,7 +214,7 @@ describe('large generated catalogue', () => {
     }
   });
 
-  it('searches the whole catalogue and counts matches', async () => {
+  void it('searches the whole catalogue and counts matches', async () => {
     const { size } = await json<{ size: number }>('/catalogue/size?q=merino');
     assert.ok(size > 100 && size < 10009, `merino matches ${size}`);
     const hits = await json<SockJson[]>('/catalogue?q=MERINO&size=20&tags=geek');

@@ -47,7 +47,7 @@ async function start(env: NodeJS.ProcessEnv = {}): Promise<{ service: RunnableSe
   return { service, url: await service.server.listen(0) };
 }
 
-describe('catalogue original routes', () => {
+void describe('catalogue original routes', () => {
   let service: RunnableService;
   let url: string;
   const get = (path: string, init?: RequestInit) => fetch(url + path, init);
@@ -59,7 +59,7 @@ describe('catalogue original routes', () => {
     await service.stop?.();
   });
 
-  it('lists the nine deployed socks in sock_id order with the original fields', async () => {
+  void it('lists the nine deployed socks in sock_id order with the original fields', async () => {
     const res = await get('/catalogue?size=20');
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
@@ -82,7 +82,7 @@ describe('catalogue original routes', () => {
     for (const sock of body) assert.ok(sock.description.length > 0 && sock.description.length <= 200);
   });
 
-  it('pages by default 10 and ignores sort', async () => {
+  void it('pages by default 10 and ignores sort', async () => {
     assert.deepEqual(
       (await socks('/catalogue'))!.map((s) => s.id),
       IDS,
@@ -109,7 +109,7 @@ describe('catalogue original routes', () => {
     );
   });
 
-  it('cuts to [] for page/size 0, non-numeric, negative or past the end', async () => {
+  void it('cuts to [] for page/size 0, non-numeric, negative or past the end', async () => {
     for (const query of [
       'page=0',
       'size=0',
@@ -127,12 +127,12 @@ describe('catalogue original routes', () => {
     }
   });
 
-  it('answers null when the query has no rows, [] past the first page', async () => {
+  void it('answers null when the query has no rows, [] past the first page', async () => {
     assert.equal(await (await get('/catalogue?tags=nosuchtag')).text(), 'null\n');
     assert.equal(await (await get('/catalogue?tags=nosuchtag&page=2')).text(), '[]\n');
   });
 
-  it('filters by any of the tags and keeps only the matched tags in each sock', async () => {
+  void it('filters by any of the tags and keeps only the matched tags in each sock', async () => {
     const green = (await socks('/catalogue?tags=green'))!;
     assert.deepEqual(
       green.map((s) => s.name),
@@ -152,7 +152,7 @@ describe('catalogue original routes', () => {
     assert.deepEqual(new Set(crossed.tag), new Set(['blue', 'red', 'formal']));
   });
 
-  it('counts with the same filter', async () => {
+  void it('counts with the same filter', async () => {
     assert.equal(await (await get('/catalogue/size')).text(), '{"size":9,"err":null}\n');
     for (const [tag, n] of Object.entries(TAG_COUNTS)) {
       assert.deepEqual(await (await get(`/catalogue/size?tags=${tag}`)).json(), { size: n, err: null }, tag);
@@ -161,13 +161,13 @@ describe('catalogue original routes', () => {
     assert.deepEqual(await (await get('/catalogue/size?tags=nosuchtag')).json(), { size: 0, err: null });
   });
 
-  it('lists tags in tag_id order', async () => {
+  void it('lists tags in tag_id order', async () => {
     const res = await get('/tags');
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { tags: TAGS, err: null });
   });
 
-  it('gets one sock, and answers an unknown id with the 500 quirk', async () => {
+  void it('gets one sock, and answers an unknown id with the 500 quirk', async () => {
     const sock = (await (await get('/catalogue/a0a4f044-b040-410d-8ead-4de0446aec7e')).json()) as SockJson;
     assert.deepEqual(
       { ...sock, description: '' },
@@ -191,7 +191,7 @@ describe('catalogue original routes', () => {
     });
   });
 
-  it('reports health of catalogue and catalogue-db, also under the /health prefix', async () => {
+  void it('reports health of catalogue and catalogue-db, also under the /health prefix', async () => {
     for (const path of ['/health', '/health/x']) {
       const body = (await (await get(path)).json()) as {
         health: Array<{ service: string; status: string; time: string }>;
@@ -207,7 +207,7 @@ describe('catalogue original routes', () => {
     }
   });
 
-  it('serves a picture for every image the seed references, typed by extension', async () => {
+  void it('serves a picture for every image the seed references, typed by extension', async () => {
     const files = new Set(SEED_SOCKS.flatMap((s) => [s.imageUrl1, s.imageUrl2]));
     for (const file of files) {
       const res = await get(file);
@@ -221,7 +221,7 @@ describe('catalogue original routes', () => {
     assert.notDeepEqual(a, b);
   });
 
-  it('answers missing images 404, lists the folder, honours If-Modified-Since', async () => {
+  void it('answers missing images 404, lists the folder, honours If-Modified-Since', async () => {
     const missing = await get('/catalogue/images/nope.jpg');
     assert.equal(missing.status, 404);
     assert.equal(await missing.text(), '404 page not found\n');
@@ -235,7 +235,7 @@ describe('catalogue original routes', () => {
     assert.equal(again.status, 304);
   });
 
-  it('answers unknown routes and methods like gorilla/mux', async () => {
+  void it('answers unknown routes and methods like gorilla/mux', async () => {
     for (const [method, path] of [
       ['GET', '/nope'],
       ['GET', '/catalogue/'],
@@ -248,7 +248,7 @@ describe('catalogue original routes', () => {
     }
   });
 
-  it('labels request metrics with the Go route names', async () => {
+  void it('labels request metrics with the Go route names', async () => {
     await get('/catalogue/size');
     await get(`/catalogue/${IDS[0]}`);
     const text = await (await get('/metrics')).text();
@@ -268,8 +268,8 @@ describe('catalogue original routes', () => {
   });
 });
 
-describe('catalogue with the later dump', () => {
-  it('adds Weave special when asked', async () => {
+void describe('catalogue with the later dump', () => {
+  void it('adds Weave special when asked', async () => {
     const { service, url } = await start({ CATALOGUE_WEAVE_SPECIAL: 'true' });
     try {
       assert.deepEqual(await (await fetch(`${url}/catalogue/size`)).json(), { size: 10, err: null });

@@ -29,7 +29,7 @@ async function startPayment(directory: ServiceDirectory, env: NodeJS.ProcessEnv)
   return { service, url: await service.server.listen(0) };
 }
 
-describe('payment-gateway', () => {
+void describe('payment-gateway', () => {
   let gateway: RunnableService;
   let url: string;
 
@@ -41,7 +41,7 @@ describe('payment-gateway', () => {
     await gateway.server.close();
   });
 
-  it('approves well-formed authorisations with a reference', async () => {
+  void it('approves well-formed authorisations with a reference', async () => {
     const res = await fetch(`${url}/authorise`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -53,7 +53,7 @@ describe('payment-gateway', () => {
     assert.match(body.reference, /^gw-[0-9a-f-]{36}$/);
   });
 
-  it('refuses bad bodies with 400 and stays up', async () => {
+  void it('refuses bad bodies with 400 and stays up', async () => {
     for (const [body, type] of [
       ['{"amount":"1"}', 'application/json'],
       ['{"amount":-1}', 'application/json'],
@@ -77,7 +77,7 @@ describe('payment-gateway', () => {
   });
 });
 
-describe('payment through the gateway', () => {
+void describe('payment through the gateway', () => {
   const directory = new ServiceDirectory();
   let gateway: RunnableService;
   let payment: { service: RunnableService; url: string };
@@ -93,7 +93,7 @@ describe('payment through the gateway', () => {
     await gateway.server.close();
   });
 
-  it('asks the gateway by name and keeps its reference in the ledger', async () => {
+  void it('asks the gateway by name and keeps its reference in the ledger', async () => {
     const res = await authorise(payment.url, { amount: 20, orderId: 'o-9' });
     assert.deepEqual(await res.json(), { authorised: true, message: 'Payment authorised' });
     const entry = (await (
@@ -108,7 +108,7 @@ describe('payment through the gateway', () => {
     assert.equal(metric(gatewayMetrics, 'payment_gateway_approvals_total'), 1);
   });
 
-  it('declines over the threshold without calling the gateway', async () => {
+  void it('declines over the threshold without calling the gateway', async () => {
     const res = await authorise(payment.url, { amount: 250 });
     assert.deepEqual(await res.json(), {
       authorised: false,
@@ -121,7 +121,7 @@ describe('payment through the gateway', () => {
   });
 });
 
-describe('payment with a failing gateway', () => {
+void describe('payment with a failing gateway', () => {
   const directory = new ServiceDirectory();
   let slow: Server;
   const pending = new Set<() => void>();
@@ -141,7 +141,7 @@ describe('payment with a failing gateway', () => {
     await new Promise((resolve) => slow.close(resolve));
   });
 
-  it('declines with a clear message when the gateway times out, and counts it', async () => {
+  void it('declines with a clear message when the gateway times out, and counts it', async () => {
     const { service, url } = await startPayment(directory, {
       PAYMENT_GATEWAY: 'on',
       PAYMENT_GATEWAY_TIMEOUT_MS: '200',
@@ -170,7 +170,7 @@ describe('payment with a failing gateway', () => {
     }
   });
 
-  it('declines when the gateway is unreachable', async () => {
+  void it('declines when the gateway is unreachable', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
@@ -192,8 +192,8 @@ describe('payment with a failing gateway', () => {
   });
 });
 
-describe('payment gateway configuration', () => {
-  it('is off by default, on by flag with the bare name, or by URL', () => {
+void describe('payment gateway configuration', () => {
+  void it('is off by default, on by flag with the bare name, or by URL', () => {
     assert.equal(paymentConfigFromEnv({}).gatewayUrl, undefined);
     assert.equal(paymentConfigFromEnv({ PAYMENT_GATEWAY: 'on' }).gatewayUrl, 'http://payment-gateway');
     assert.equal(paymentConfigFromEnv({ PAYMENT_GATEWAY_URL: 'http://pgw:9' }).gatewayUrl, 'http://pgw:9');

@@ -34,7 +34,7 @@ async function goError(res: Response): Promise<string> {
   return body.error;
 }
 
-describe('payment authorisation', () => {
+void describe('payment authorisation', () => {
   let service: RunnableService;
   let url: string;
 
@@ -44,7 +44,7 @@ describe('payment authorisation', () => {
     await service.stop?.();
   });
 
-  it('authorises up to and including 100 and declines above, comparing in float32', async () => {
+  void it('authorises up to and including 100 and declines above, comparing in float32', async () => {
     const cases: Array<[string, boolean]> = [
       ['{"amount":10}', true],
       ['{"amount":100}', true],
@@ -64,7 +64,7 @@ describe('payment authorisation', () => {
     }
   });
 
-  it('matches the amount key case-insensitively and ignores other fields and the content type', async () => {
+  void it('matches the amount key case-insensitively and ignores other fields and the content type', async () => {
     for (const body of [
       '{"Amount":5}',
       '{"AMOUNT":5}',
@@ -84,7 +84,7 @@ describe('payment authorisation', () => {
     assert.equal(last.authorised, false, 'the last matching key wins, as in Go');
   });
 
-  it('answers a missing or zero amount with the unmarshal-key 500', async () => {
+  void it('answers a missing or zero amount with the unmarshal-key 500', async () => {
     for (const body of [
       '{}',
       '{"amount":0}',
@@ -100,11 +100,11 @@ describe('payment authorisation', () => {
     }
   });
 
-  it('answers a negative amount with 500 Invalid payment amount', async () => {
+  void it('answers a negative amount with 500 Invalid payment amount', async () => {
     assert.equal(await goError(await authorise(url, '{"amount":-1}')), 'Invalid payment amount');
   });
 
-  it('answers malformed JSON and wrong types with Go json error texts', async () => {
+  void it('answers malformed JSON and wrong types with Go json error texts', async () => {
     const cases: Array<[string, string]> = [
       ['', 'unexpected end of JSON input'],
       ['{"amount":', 'unexpected end of JSON input'],
@@ -126,13 +126,13 @@ describe('payment authorisation', () => {
       assert.equal(await goError(await authorise(url, body)), message, body);
   });
 
-  it('refuses an oversized body without harm', async () => {
+  void it('refuses an oversized body without harm', async () => {
     const res = await authorise(url, JSON.stringify({ amount: 1, pad: 'x'.repeat(2 * 1024 * 1024) }));
     assert.equal(res.status, 413);
     assert.equal((await authorise(url, '{"amount":1}')).status, 200);
   });
 
-  it('answers health and unknown routes like the Go original', async () => {
+  void it('answers health and unknown routes like the Go original', async () => {
     const health = (await (await fetch(`${url}/health`)).json()) as {
       health: Array<{ service: string; status: string }>;
     };
@@ -145,7 +145,7 @@ describe('payment authorisation', () => {
     assert.equal(await get.text(), '404 page not found\n');
   });
 
-  it('counts decisions by result and labels requests with the Go route', async () => {
+  void it('counts decisions by result and labels requests with the Go route', async () => {
     const text = await (await fetch(`${url}/metrics`)).text();
     assert.match(text, /payment_authorisations_total\{result="authorised"\} \d+/);
     assert.match(text, /payment_authorisations_total\{result="declined"\} \d+/);
@@ -157,8 +157,8 @@ describe('payment authorisation', () => {
   });
 });
 
-describe('payment decline threshold', () => {
-  it('follows PAYMENT_DECLINE_OVER and prints it with two decimals', async () => {
+void describe('payment decline threshold', () => {
+  void it('follows PAYMENT_DECLINE_OVER and prints it with two decimals', async () => {
     const { service, url } = await start({ PAYMENT_DECLINE_OVER: '105' });
     try {
       assert.equal(
@@ -175,7 +175,7 @@ describe('payment decline threshold', () => {
   });
 });
 
-describe('payment ledger', () => {
+void describe('payment ledger', () => {
   let service: RunnableService;
   let url: string;
   const json = async <T>(path: string, init?: RequestInit) => {
@@ -188,7 +188,7 @@ describe('payment ledger', () => {
     await service.server.close();
   });
 
-  it('records every decision with customer and order references', async () => {
+  void it('records every decision with customer and order references', async () => {
     const ok = await authorise(
       url,
       '{"amount":17.32,"orderId":"order-1","customer":{"id":"57a98d98e4b00679b4a830af"}}',
@@ -225,7 +225,7 @@ describe('payment ledger', () => {
     assert.equal(limited.payments.length, 1);
   });
 
-  it('voids authorisations, idempotently, and refuses to void declines', async () => {
+  void it('voids authorisations, idempotently, and refuses to void declines', async () => {
     const id = (await authorise(url, '{"amount":3,"orderId":"orphan"}')).headers.get('x-payment-id')!;
     const voided = await json<Payment>(`/payments/${id}/void`, { method: 'POST' });
     assert.equal(voided.status, 200);
@@ -247,7 +247,7 @@ describe('payment ledger', () => {
     assert.match(await (await fetch(`${url}/metrics`)).text(), /payment_voids_total 1/);
   });
 
-  it('answers unknown ids and bad queries with JSON errors', async () => {
+  void it('answers unknown ids and bad queries with JSON errors', async () => {
     for (const [path, method, status] of [
       ['/payments/nope', 'GET', 404],
       ['/payments/nope/void', 'POST', 404],
