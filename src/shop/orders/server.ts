@@ -65,10 +65,11 @@ export async function createOrdersService(
     reply.header('content-type', HAL_TYPE).send(JSON.stringify(body));
 
   app.post('/orders', async (req, reply) => {
-    if (Buffer.isBuffer(req.body)) {
+    const mediaType = req.headers['content-type']?.split(';')[0].trim().toLowerCase();
+    if (mediaType !== 'application/json') {
       throw new HttpError(
         415,
-        `Content type '${req.headers['content-type'] ?? ''}' not supported`,
+        `Content type '${req.headers['content-type'] ?? 'application/octet-stream'}' not supported`,
         'org.springframework.web.HttpMediaTypeNotSupportedException',
       );
     }

@@ -81,7 +81,7 @@ export async function createShippingService(config: ShippingConfig): Promise<Shi
 
 /** Spring binds `{id, name}` and leaves absent fields null; anything but a JSON object is unreadable. */
 function shipmentFrom(body: unknown): Shipment {
-  if (Buffer.isBuffer(body)) {
+  if (Buffer.isBuffer(body) || typeof body === 'string') {
     throw new HttpError(
       415,
       'Content type not supported',
