@@ -439,6 +439,31 @@ describe('front-end contract', () => {
     });
   });
 
+  it("runs the original load test's nine steps (spec §12) with one cookie session", async () => {
+    const shopper = new Shopper(base);
+    const socks = (await (await shopper.send('/catalogue')).json()) as Array<{ id: string; price: number }>;
+    assert.equal(socks.length, 9);
+    for (const sock of socks) {
+      const steps: Array<[string, string, RequestInit & { json?: unknown }]> = [
+        ['GET', '/', {}],
+        ['GET', '/login', { headers: { authorization: basic('user', 'password') } }],
+        ['GET', '/category.html', {}],
+        ['GET', `/detail.html?id=${sock.id}`, {}],
+        ['DELETE', '/cart', {}],
+        ['POST', '/cart', { json: { id: sock.id, quantity: 1 } }],
+        ['GET', '/basket.html', {}],
+      ];
+      for (const [method, path, init] of steps) {
+        const res = await shopper.send(path, { method, ...init });
+        assert.ok(res.status >= 200 && res.status < 300, `${method} ${path} → ${res.status}`);
+      }
+      const order = await shopper.send('/orders', { method: 'POST' });
+      // Only the Holy sock (99.99 + 4.99 shipping) is over the deployed decline threshold of 100.
+      assert.equal(order.status, sock.price + 4.99 > 100 ? 406 : 201, sock.id);
+    }
+    await shopper.send('/cart', { method: 'DELETE' });
+  });
+
   describe('health and metrics', () => {
     it('reports health', async () => {
       const res = await fetch(`${base}/health`);
