@@ -53,10 +53,14 @@ export interface PodPortSpec {
   protocol?: 'http' | 'tcp';
 }
 
-/** A config map mounted into the pod as files in a directory; `env` names the variable holding the path. */
+/**
+ * A config map mounted into the pod as files in a directory (one file per key); `env` names the
+ * variable holding the directory, or the file of `key` when given (like a subPath mount).
+ */
 export interface ConfigMapMount {
   configMap: string;
   env: string;
+  key?: string;
 }
 
 export interface ContainerSpec {

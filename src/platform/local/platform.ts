@@ -10,6 +10,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { HpaController, type HpaControllerConfig } from '../hpa/index.js';
 import { MeshProxy } from '../mesh/index.js';
 import type {
   ConfigMapInfo,
@@ -43,16 +44,6 @@ import { DEFAULT_TIMINGS, Pod, type PodRuntime, type PodTimings } from './pod.js
 import { mergeResources, validateResources } from './quantity.js';
 import { answer503, freePort, startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
-/** The HPA controller as the platform drives it (implemented in src/platform/hpa/). */
-export interface HpaEngine {
-  apply(yamlText: string): HorizontalPodAutoscaler;
-  patch(name: string, patch: HpaSpecPatch): HorizontalPodAutoscaler;
-  delete(name: string): boolean;
-  get(name: string): HorizontalPodAutoscaler | undefined;
-  list(): HorizontalPodAutoscaler[];
-  stop(): void;
-}
-
 export interface LocalPlatformOptions {
   home?: string;
   namespace?: string;
@@ -61,8 +52,8 @@ export interface LocalPlatformOptions {
   cgroups?: 'auto' | 'cooperative';
   /** How often pod usage is sampled (ms). */
   sampleIntervalMs?: number;
-  /** Builds the HPA controller once the platform exists (absent: HPA calls answer 503). */
-  hpa?: (host: HpaHost) => HpaEngine;
+  /** HPA controller-manager settings (sync period, tolerance, windows) for compressed time. */
+  hpa?: Partial<HpaControllerConfig>;
   mesh?: Mesh;
   /** Environment every pod starts from; default: PATH, HOME, LANG, TZ, NODE_ENV of the lab. */
   baseEnv?: Record<string, string>;
@@ -132,7 +123,7 @@ export class LocalPlatform implements Platform {
   /** What the previous (crashed) run left behind and this start removed. */
   readonly reclaimed?: ReclaimReport;
   private readonly mesh: Mesh;
-  private readonly hpa?: HpaEngine;
+  private readonly hpa: HpaController;
   private readonly runtime: PodRuntime;
   private readonly deployments = new Map<string, DeploymentState>();
   private readonly services = new Map<string, ServiceState>();
@@ -169,7 +160,11 @@ export class LocalPlatform implements Platform {
       for (const pod of this.pods.values()) pod.sample();
     }, options.sampleIntervalMs ?? 1000);
     this.sampler.unref();
-    this.hpa = options.hpa?.(this.hpaHost());
+    this.hpa = new HpaController(this.hpaHost(), {
+      namespace: this.namespace,
+      metricWindowSeconds: this.runtime.timings.usageWindowMs / 1000,
+      ...options.hpa,
+    });
   }
 
   /** Removes a crashed run's leftovers, then starts an empty platform whose state lives in `home`. */
@@ -642,34 +637,29 @@ export class LocalPlatform implements Platform {
     return this.events.list(filter);
   }
 
-  private hpaEngine(): HpaEngine {
-    if (!this.hpa) throw new PlatformError('the HPA controller is not available in this build', 503);
-    return this.hpa;
-  }
-
   async listHpas(): Promise<HorizontalPodAutoscaler[]> {
-    return this.hpa?.list() ?? [];
+    return this.hpa.list();
   }
 
   async getHpa(name: string): Promise<HorizontalPodAutoscaler | undefined> {
-    return this.hpa?.get(name);
+    return this.hpa.get(name);
   }
 
   async describeHpa(name: string): Promise<DescribeResult<HorizontalPodAutoscaler> | undefined> {
-    const hpa = this.hpa?.get(name);
+    const hpa = this.hpa.get(name);
     return hpa && { object: hpa, events: this.events.list({ kind: 'HorizontalPodAutoscaler', name }) };
   }
 
   async applyHpa(yamlText: string): Promise<HorizontalPodAutoscaler> {
-    return this.hpaEngine().apply(yamlText);
+    return this.hpa.apply(yamlText);
   }
 
   async patchHpa(name: string, patch: HpaSpecPatch): Promise<HorizontalPodAutoscaler> {
-    return this.hpaEngine().patch(name, patch);
+    return this.hpa.patch(name, patch);
   }
 
   async deleteHpa(name: string): Promise<boolean> {
-    return this.hpaEngine().delete(name);
+    return this.hpa.delete(name);
   }
 
   private hpaHost(): HpaHost {
@@ -812,7 +802,7 @@ export class LocalPlatform implements Platform {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.sampler);
-    this.hpa?.stop();
+    this.hpa.stop();
     await Promise.all([...this.pods.values()].map((p) => p.terminate(graceSeconds)));
     this.pods.clear();
     await this.mesh.close();

@@ -197,7 +197,7 @@ export class Pod {
     };
     for (const port of this.template.container.ports) env[port.env] = String(this.ports[port.name]);
     for (const mount of this.template.container.configMaps ?? [])
-      env[mount.env] = join(this.configDir!, mount.configMap);
+      env[mount.env] = join(this.configDir!, mount.configMap, mount.key ?? '');
     return env;
   }
 

@@ -1,0 +1,54 @@
+/**
+ * `Platform` over the control endpoint of a running lab (found through its state file). Every call is
+ * one POST; errors come back as PlatformError with the lab's status and message.
+ */
+import type { Platform } from '../types.js';
+import { PlatformError } from '../types.js';
+import { PLATFORM_METHODS, type PlatformMethod } from './control-api.js';
+import { labHome, runningLab } from './lab-state.js';
+
+export interface RemoteLab {
+  platform: Platform;
+  info(): Promise<Record<string, unknown>>;
+  shutdown(): Promise<void>;
+}
+
+async function call(base: string, token: string, path: string, init: RequestInit = {}): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(`${base}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      signal: AbortSignal.timeout(60_000),
+    });
+  } catch (error) {
+    throw new PlatformError(`cannot reach the lab at ${base}: ${(error as Error).message}`, 503);
+  }
+  const body = (await res.json().catch(() => ({}))) as { result?: unknown; error?: string };
+  if (!res.ok)
+    throw new PlatformError(
+      body.error ?? `lab answered ${res.status}`,
+      res.status as PlatformError['status'],
+    );
+  return body.result ?? body;
+}
+
+/** Connects to the lab running from `home` (default: $SOCKSHOP_LAB_HOME or ./.lab). */
+export function connectToLab(home?: string): RemoteLab {
+  const dir = labHome(home);
+  const state = runningLab(dir);
+  if (!state?.control)
+    throw new PlatformError(`no lab is running from ${dir} (start one with \`sockshop-lab up\`)`, 503);
+  const { url, token } = state.control;
+  const methods: Partial<Record<PlatformMethod, (...args: unknown[]) => Promise<unknown>>> = {};
+  for (const name of PLATFORM_METHODS) {
+    methods[name] = (...args: unknown[]) =>
+      call(url, token, `/v1/${name}`, { method: 'POST', body: JSON.stringify(args) });
+  }
+  const platform = { kind: 'local', namespace: 'sock-shop', ...methods } as unknown as Platform;
+  return {
+    platform,
+    info: async () => (await call(url, token, '/v1/info')) as Record<string, unknown>,
+    shutdown: async () => void (await call(url, token, '/v1/shutdown', { method: 'POST' })),
+  };
+}
