@@ -79,7 +79,7 @@ async function incident5a(amqpUrl: string, admin: BrokerAdmin): Promise<void> {
   }
 }
 
-test('Incident 5A on the embedded broker', async (t) => {
+void test('Incident 5A on the embedded broker', async (t) => {
   const embedded = await startEmbeddedBroker();
   t.after(() => embedded.close());
   await incident5a(embedded.amqpUrl, embedded.admin);
@@ -87,7 +87,7 @@ test('Incident 5A on the embedded broker', async (t) => {
   assert.match(metrics, /rabbitmq_queue_messages_rejected_total\{vhost="\/",queue="shipping-task"\} 4/);
 });
 
-test('Incident 5A on the real RabbitMQ (127.0.0.1:5672, rabbitmqctl admin)', async (t) => {
+void test('Incident 5A on the real RabbitMQ (127.0.0.1:5672, rabbitmqctl admin)', async (t) => {
   try {
     await rabbitmqctl(['status']);
   } catch {

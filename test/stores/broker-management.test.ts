@@ -13,14 +13,20 @@ before(async () => {
 after(() => eb.close());
 
 const auth = { authorization: 'Basic ' + Buffer.from('guest:guest').toString('base64') };
-async function api(path: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
+async function api(
+  path: string,
+  init: RequestInit = {},
+): Promise<{
+  status: number;
+  body: any; /* eslint-disable-line @typescript-eslint/no-explicit-any -- JSON shapes under test */
+}> {
   const res = await fetch(`${eb.mgmtUrl}${path}`, { ...init, headers: { ...auth, ...(init.headers ?? {}) } });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('queues, overview, policies, purge, exchanges, bindings and consumers in RabbitMQ shapes', async () => {
+void test('queues, overview, policies, purge, exchanges, bindings and consumers in RabbitMQ shapes', async () => {
   const conn = await amqp.connect(eb.amqpUrl);
   const ch = await conn.createChannel();
   await ch.assertQueue('shipping-task', { durable: false });
@@ -133,7 +139,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-test('main.ts runs as its own process: one ready line, serves AMQP, exits 0 on SIGTERM', async (t) => {
+void test('main.ts runs as its own process: one ready line, serves AMQP, exits 0 on SIGTERM', async (t) => {
   const [amqpPort, mgmtPort] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/stores/broker/main.ts'], {
     env: { ...process.env, AMQP_PORT: String(amqpPort), MGMT_PORT: String(mgmtPort), POD_NAME: 'rabbitmq-0' },

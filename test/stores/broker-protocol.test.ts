@@ -32,7 +32,7 @@ async function until(what: string, ok: () => boolean, timeoutMs = 5000): Promise
   }
 }
 
-test('handshake: server properties, PLAIN auth with configured users, bad password refused', async () => {
+void test('handshake: server properties, PLAIN auth with configured users, bad password refused', async () => {
   const conn = await amqp.connect(`amqp://shop:s3cret@127.0.0.1:${eb.amqpPort}`);
   const props = conn.connection.serverProperties as unknown as Record<string, unknown>;
   assert.equal(props.product, 'sockshop-lab broker');
@@ -41,7 +41,7 @@ test('handshake: server properties, PLAIN auth with configured users, bad passwo
   await assert.rejects(amqp.connect(`${eb.amqpUrl}/no-such-vhost`), /ConnectionClose|NOT_ALLOWED/);
 });
 
-test('declare, publish, consume and ack; properties and headers survive', async () => {
+void test('declare, publish, consume and ack; properties and headers survive', async () => {
   await withChannel(async (ch) => {
     await ch.assertExchange('orders-x', 'topic', { durable: false });
     const { queue } = await ch.assertQueue('', { exclusive: true });
@@ -55,7 +55,7 @@ test('declare, publish, consume and ack; properties and headers survive', async 
     const got: amqp.ConsumeMessage[] = [];
     await ch.consume(queue, (m) => m && got.push(m));
     await until('delivery', () => got.length === 1);
-    const m = got[0]!;
+    const m = got[0];
     assert.equal(m.content.toString(), '{"id":1}');
     assert.equal(m.properties.contentType, 'application/json');
     assert.equal(m.properties.headers?.__TypeId__, 'works.weave.socks.shipping.entities.Shipment');
@@ -69,7 +69,7 @@ test('declare, publish, consume and ack; properties and headers survive', async 
   });
 });
 
-test('prefetch bounds unacked deliveries; acking releases the next ones (multiple ack)', async () => {
+void test('prefetch bounds unacked deliveries; acking releases the next ones (multiple ack)', async () => {
   await withChannel(async (ch) => {
     await ch.assertQueue('prefetch-q', { durable: false });
     for (let i = 0; i < 10; i++) ch.sendToQueue('prefetch-q', Buffer.from(String(i)));
@@ -79,7 +79,7 @@ test('prefetch bounds unacked deliveries; acking releases the next ones (multipl
     await until('3 deliveries', () => got.length === 3);
     await sleep(50);
     assert.equal(got.length, 3);
-    ch.ack(got[2]!, true);
+    ch.ack(got[2], true);
     await until('6 deliveries', () => got.length === 6);
     await sleep(50);
     assert.equal(got.length, 6);
@@ -90,7 +90,7 @@ test('prefetch bounds unacked deliveries; acking releases the next ones (multipl
   });
 });
 
-test('round-robin between consumers', async () => {
+void test('round-robin between consumers', async () => {
   await withChannel(async (ch) => {
     await ch.assertQueue('rr-q', { durable: false });
     const a: string[] = [];
@@ -104,7 +104,7 @@ test('round-robin between consumers', async () => {
   });
 });
 
-test('nack with requeue redelivers in original position with redelivered=true; reject without requeue drops', async () => {
+void test('nack with requeue redelivers in original position with redelivered=true; reject without requeue drops', async () => {
   await withChannel(async (ch) => {
     await ch.assertQueue('nack-q', { durable: false });
     for (const s of ['a', 'b', 'c']) ch.sendToQueue('nack-q', Buffer.from(s));
@@ -127,7 +127,7 @@ test('nack with requeue redelivers in original position with redelivered=true; r
   });
 });
 
-test('unacked messages return to the queue when the channel closes', async () => {
+void test('unacked messages return to the queue when the channel closes', async () => {
   const conn = await amqp.connect(eb.amqpUrl);
   const ch = await conn.createChannel();
   await ch.assertQueue('close-q', { durable: false });
@@ -143,7 +143,7 @@ test('unacked messages return to the queue when the channel closes', async () =>
   await conn.close();
 });
 
-test('publisher confirms ack every publish; mandatory unroutable messages come back via basic.return', async () => {
+void test('publisher confirms ack every publish; mandatory unroutable messages come back via basic.return', async () => {
   const conn = await amqp.connect(eb.amqpUrl);
   try {
     const ch = await conn.createConfirmChannel();
@@ -154,19 +154,19 @@ test('publisher confirms ack every publish; mandatory unroutable messages come b
     const returned: amqp.Message[] = [];
     ch.on('return', (m: amqp.Message) => returned.push(m));
     await new Promise<void>((resolve, reject) =>
-      ch.publish('amq.direct', 'nowhere', Buffer.from('lost'), { mandatory: true }, (err) =>
-        err ? reject(err) : resolve(),
+      ch.publish('amq.direct', 'nowhere', Buffer.from('lost'), { mandatory: true }, (err: unknown) =>
+        err ? reject(new Error('publish not confirmed')) : resolve(),
       ),
     );
     await until('return', () => returned.length === 1);
-    assert.equal((returned[0]!.fields as unknown as { replyCode: number }).replyCode, 312);
-    assert.equal(returned[0]!.content.toString(), 'lost');
+    assert.equal((returned[0].fields as unknown as { replyCode: number }).replyCode, 312);
+    assert.equal(returned[0].content.toString(), 'lost');
   } finally {
     await conn.close();
   }
 });
 
-test('re-declaring a queue with different arguments closes the channel with 406 PRECONDITION_FAILED', async () => {
+void test('re-declaring a queue with different arguments closes the channel with 406 PRECONDITION_FAILED', async () => {
   await withChannel(async (ch, conn) => {
     ch.on('error', () => undefined); // amqplib also emits channel errors as events
     await ch.assertQueue('args-q', { durable: false, arguments: { 'x-max-length': 5 } });
@@ -240,7 +240,7 @@ function lastClose(buf: Buffer): { replyCode: number; replyText: string } {
   return found;
 }
 
-test('an unknown method gets connection.close 540 NOT_IMPLEMENTED', async () => {
+void test('an unknown method gets connection.close 540 NOT_IMPLEMENTED', async () => {
   const c = await openRaw();
   const w = new Writer();
   w.octet(1).short(0).long(4).short(60).short(999).octet(FRAME_END);
@@ -253,7 +253,7 @@ test('an unknown method gets connection.close 540 NOT_IMPLEMENTED', async () => 
   await c.closed;
 });
 
-test('malformed frames get 501 FRAME_ERROR; a wrong protocol header gets ours back; the broker keeps serving', async () => {
+void test('malformed frames get 501 FRAME_ERROR; a wrong protocol header gets ours back; the broker keeps serving', async () => {
   const c = await openRaw();
   c.sock.write(Buffer.from([1, 0, 0, 0, 0, 0, 4, 0, 10, 0, 10, 0x00])); // bad frame-end
   await until('close', () => methodsIn(c.frames()).includes('connection.close'));

@@ -27,9 +27,11 @@ async function drain(q: string): Promise<amqp.GetMessage[]> {
   for (let m = await ch.get(q, { noAck: true }); m; m = await ch.get(q, { noAck: true })) out.push(m);
   return out;
 }
+const deaths = (m: amqp.Message | undefined) =>
+  m?.properties.headers?.['x-death'] as unknown as Array<Record<string, unknown>>;
 const bodies = (ms: amqp.GetMessage[]) => ms.map((m) => m.content.toString());
 
-test('drop-head (default) keeps the newest max-length messages and dead-letters the dropped heads', async () => {
+void test('drop-head (default) keeps the newest max-length messages and dead-letters the dropped heads', async () => {
   await ch.assertExchange('dlx', 'fanout', { durable: false });
   await ch.assertQueue('dead', { durable: false });
   await ch.bindQueue('dead', 'dlx', '');
@@ -41,27 +43,27 @@ test('drop-head (default) keeps the newest max-length messages and dead-letters 
   assert.deepEqual(bodies(await drain('dh')), ['3', '4']);
   const dead = await drain('dead');
   assert.deepEqual(bodies(dead), ['1', '2']);
-  const death = (dead[0]!.properties.headers!['x-death'] as Array<Record<string, unknown>>)[0]!;
+  const death = deaths(dead[0])[0];
   assert.equal(death.reason, 'maxlen');
   assert.equal(death.queue, 'dh');
   assert.equal(death.count, 1);
-  assert.equal(dead[0]!.properties.headers!['x-first-death-reason'], 'maxlen');
+  assert.equal(dead[0].properties.headers!['x-first-death-reason'], 'maxlen');
 });
 
-test('max-length counts ready messages only: unacked deliveries do not use up the limit', async () => {
+void test('max-length counts ready messages only: unacked deliveries do not use up the limit', async () => {
   await ch.assertQueue('ready-only', {
     durable: false,
     arguments: { 'x-max-length': 1, 'x-overflow': 'reject-publish' },
   });
   assert.equal(await send('ready-only', 'a'), 'ack');
-  const held = (await ch.get('ready-only'))!; // now unacked
+  const held = (await ch.get('ready-only')) as amqp.GetMessage; // now unacked
   assert.equal(await send('ready-only', 'b'), 'ack');
   assert.equal(await send('ready-only', 'c'), 'nack');
   ch.ack(held);
   assert.deepEqual(bodies(await drain('ready-only')), ['b']);
 });
 
-test('reject-publish-dlx refuses the publish and dead-letters it', async () => {
+void test('reject-publish-dlx refuses the publish and dead-letters it', async () => {
   await ch.assertQueue('rpd-dead', { durable: false });
   await ch.assertQueue('rpd', {
     durable: false,
@@ -78,25 +80,22 @@ test('reject-publish-dlx refuses the publish and dead-letters it', async () => {
   assert.deepEqual(bodies(await drain('rpd-dead')), ['refused']);
 });
 
-test('nack/reject without requeue dead-letters with reason rejected', async () => {
+void test('nack/reject without requeue dead-letters with reason rejected', async () => {
   await ch.assertQueue('rej-dead', { durable: false });
   await ch.assertQueue('rej', {
     durable: false,
     arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'rej-dead' },
   });
   await send('rej', 'bad');
-  const m = (await ch.get('rej'))!;
+  const m = (await ch.get('rej')) as amqp.GetMessage;
   ch.nack(m, false, false);
   await sleep(20);
   const [dead] = await drain('rej-dead');
-  assert.equal(dead!.content.toString(), 'bad');
-  assert.equal(
-    (dead!.properties.headers!['x-death'] as Array<Record<string, unknown>>)[0]!.reason,
-    'rejected',
-  );
+  assert.equal(dead.content.toString(), 'bad');
+  assert.equal(deaths(dead)[0].reason, 'rejected');
 });
 
-test('message TTL (queue and per-message expiration) expires into the DLX with reason expired', async () => {
+void test('message TTL (queue and per-message expiration) expires into the DLX with reason expired', async () => {
   await ch.assertQueue('ttl-dead', { durable: false });
   await ch.assertQueue('ttl', {
     durable: false,
@@ -115,13 +114,13 @@ test('message TTL (queue and per-message expiration) expires into the DLX with r
   const dead = await drain('ttl-dead');
   assert.deepEqual(bodies(dead).sort(), ['msg-ttl', 'queue-ttl']);
   const msgTtl = dead.find((m) => m.content.toString() === 'msg-ttl')!;
-  const death = (msgTtl.properties.headers!['x-death'] as Array<Record<string, unknown>>)[0]!;
+  const death = deaths(msgTtl)[0];
   assert.equal(death.reason, 'expired');
   assert.equal(death['original-expiration'], '40');
   assert.equal(msgTtl.properties.expiration, undefined);
 });
 
-test('max-length-bytes counts body bytes of ready messages', async () => {
+void test('max-length-bytes counts body bytes of ready messages', async () => {
   await ch.assertQueue('bytes', {
     durable: false,
     arguments: { 'x-max-length-bytes': 10, 'x-overflow': 'reject-publish' },
@@ -134,7 +133,7 @@ test('max-length-bytes counts body bytes of ready messages', async () => {
   assert.deepEqual(bodies(await drain('bytes-dh')), ['1234', '12']);
 });
 
-test('policies: the stricter of policy and argument wins for limits; the queue argument wins for overflow', async () => {
+void test('policies: the stricter of policy and argument wins for limits; the queue argument wins for overflow', async () => {
   await ch.assertQueue('pol-a', { durable: false, arguments: { 'x-max-length': 5 } });
   await eb.admin.setPolicy(
     'cap',

@@ -93,7 +93,7 @@ function policyFromRaw(raw: Raw, vhost: string): PolicyInfo {
     vhost: typeof raw.vhost === 'string' ? raw.vhost : vhost,
     name: String(raw.name),
     pattern: String(raw.pattern),
-    applyTo: String(raw['apply-to'] ?? raw.apply_to ?? 'all'),
+    applyTo: typeof raw['apply-to'] === 'string' ? raw['apply-to'] : 'all',
     priority: n(raw.priority),
     definition: def,
   };
@@ -148,7 +148,8 @@ export class ManagementApiAdmin implements BrokerAdmin {
     if (res.status >= 400) {
       let reason = text;
       try {
-        reason = String((JSON.parse(text) as Raw).reason ?? text);
+        const parsed = (JSON.parse(text) as Raw).reason;
+        if (typeof parsed === 'string') reason = parsed;
       } catch {
         // keep raw text
       }

@@ -117,8 +117,14 @@ export class Channel implements ConsumerSink {
       case 'queue.bind':
       case 'queue.unbind': {
         const q = this.ownQueue(str(args, 'queue'));
-        const op = name === 'queue.bind' ? vhost.bind : vhost.unbind;
-        op.call(vhost, q, str(args, 'exchange'), str(args, 'routingKey'), table(args, 'arguments'));
+        const binding = [
+          q,
+          str(args, 'exchange'),
+          str(args, 'routingKey'),
+          table(args, 'arguments'),
+        ] as const;
+        if (name === 'queue.bind') vhost.bind(...binding);
+        else vhost.unbind(...binding);
         if (name === 'queue.unbind' || !bool(args, 'noWait')) this.reply(`${name}-ok`);
         return;
       }
@@ -229,7 +235,7 @@ export class Channel implements ConsumerSink {
         const cur = existing.arguments[key];
         if (JSON.stringify(got) !== JSON.stringify(cur)) {
           const fmt = (v: unknown) =>
-            v === undefined ? 'none' : `the value '${String(v)}' of type '${typeName(v)}'`;
+            v === undefined ? 'none' : `the value '${JSON.stringify(v)}' of type '${typeName(v)}'`;
           throw preconditionFailed(
             `inequivalent arg '${key}' for ${label()}: received ${fmt(got)} but current is ${fmt(cur)}`,
           );

@@ -114,7 +114,7 @@ export class Connection implements ChannelHost {
   private flush(): void {
     this.flushQueued = false;
     if (this.out.length === 0 || this.socket.destroyed) return;
-    const data = this.out.length === 1 ? this.out[0]! : Buffer.concat(this.out, this.outBytes);
+    const data = this.out.length === 1 ? this.out[0] : Buffer.concat(this.out, this.outBytes);
     this.out = [];
     this.outBytes = 0;
     this.lastSend = Date.now();
@@ -340,7 +340,8 @@ export class Connection implements ChannelHost {
       case 'connection.open': {
         expect('open');
         const vhost = this.ctx.findVhost(args.virtualHost as string);
-        if (!vhost) throw new AmqpError(ReplyCode.NOT_ALLOWED, `vhost ${args.virtualHost} not found`, true);
+        if (!vhost)
+          throw new AmqpError(ReplyCode.NOT_ALLOWED, `vhost ${args.virtualHost as string} not found`, true);
         this.vhostRef = vhost;
         this.state = 'running';
         this.sendMethod(0, 'connection.open-ok');
@@ -429,7 +430,7 @@ export class Connection implements ChannelHost {
     }
     if (p.received === p.bodySize) {
       ch.pending = undefined;
-      ch.publish(p, p.chunks.length === 1 ? p.chunks[0]! : Buffer.concat(p.chunks));
+      ch.publish(p, p.chunks.length === 1 ? p.chunks[0] : Buffer.concat(p.chunks));
     }
   }
 

@@ -207,12 +207,12 @@ export function createManagementServer(broker: Broker): ManagementServer {
       case 'queues':
         if (get && b === undefined) return queuesIn(a).map((q) => queueJson(q));
         if (b !== undefined && get && c === undefined) {
-          const q = vhostOf(a!).queues.get(b);
+          const q = vhostOf(a).queues.get(b);
           if (!q) throw notFound();
           return queueJson(q);
         }
         if (b !== undefined && c === 'contents' && method === 'DELETE') {
-          const q = vhostOf(a!).queues.get(b);
+          const q = vhostOf(a).queues.get(b);
           if (!q) throw notFound();
           q.purge();
           res.statusCode = 204;
@@ -261,7 +261,7 @@ export function createManagementServer(broker: Broker): ManagementServer {
         if (get && b === undefined)
           return vhostsIn(a).flatMap((v) => [...v.policies.values()].map(policyJson));
         if (b === undefined) break;
-        const v = vhostOf(a!);
+        const v = vhostOf(a);
         if (get) {
           const p = v.policies.get(b);
           if (!p) throw notFound();
@@ -299,7 +299,7 @@ export function createManagementServer(broker: Broker): ManagementServer {
     const header = req.headers.authorization ?? '';
     const match = /^Basic\s+(.+)$/i.exec(header);
     if (!match) return false;
-    const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     return colon > 0 && broker.users.get(decoded.slice(0, colon)) === decoded.slice(colon + 1);
   }

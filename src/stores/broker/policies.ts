@@ -138,7 +138,7 @@ export function validateQueueArgs(args: FieldTable): string | undefined {
     }
   }
   if ('x-overflow' in args && !OVERFLOWS.includes(args['x-overflow'] as Overflow)) {
-    return `invalid arg 'x-overflow': {unknown_overflow,${String(args['x-overflow'])}}`;
+    return `invalid arg 'x-overflow': {unknown_overflow,${JSON.stringify(args['x-overflow'])}}`;
   }
   return undefined;
 }

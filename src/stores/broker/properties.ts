@@ -64,7 +64,7 @@ export function decodeProperties(raw: Buffer): BasicProperties {
   const props: BasicProperties = {};
   for (let i = 0; i < layout.length; i++) {
     if (!(flags & (1 << (15 - i)))) continue;
-    const [name, type] = layout[i]!;
+    const [name, type] = layout[i];
     const value =
       type === 'shortstr'
         ? r.shortstr()

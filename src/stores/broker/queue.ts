@@ -176,7 +176,7 @@ export class Queue {
 
   private shiftReady(): QueueEntry | undefined {
     if (this.head >= this.ready.length) return undefined;
-    const entry = this.ready[this.head]!;
+    const entry = this.ready[this.head];
     this.ready[this.head++] = undefined as unknown as QueueEntry;
     this.readyBytesCount -= entry.msg.body.length;
     if (this.head > 1024 && this.head * 2 > this.ready.length) {
@@ -233,7 +233,7 @@ export class Queue {
   private nextConsumer(): Consumer | undefined {
     const n = this.consumers.length;
     for (let i = 0; i < n; i++) {
-      const c = this.consumers[(this.rr + i) % n]!;
+      const c = this.consumers[(this.rr + i) % n];
       if (c.sink.canAccept(c)) {
         this.rr = (this.rr + i + 1) % n;
         return c;
@@ -293,7 +293,7 @@ export class Queue {
       let hi = this.ready.length;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (this.ready[mid]!.seq < entry.seq) lo = mid + 1;
+        if (this.ready[mid].seq < entry.seq) lo = mid + 1;
         else hi = mid;
       }
       this.ready.splice(lo, 0, entry);

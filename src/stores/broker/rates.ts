@@ -49,7 +49,7 @@ export class RatedCounters {
   /** Called by the broker's sampler; keeps only what the window needs. */
   sample(now: number): void {
     this.samples.push({ t: now, values: { ...this.values } });
-    while (this.samples.length > 1 && this.samples[1]!.t <= now - this.windowMs) this.samples.shift();
+    while (this.samples.length > 1 && this.samples[1].t <= now - this.windowMs) this.samples.shift();
   }
 
   rate(name: string, now: number): number {

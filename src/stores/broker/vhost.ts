@@ -58,7 +58,7 @@ function headersMatch(bindingArgs: FieldTable, headers: FieldTable): boolean {
   const keys = Object.keys(bindingArgs).filter((k) => !k.startsWith('x-'));
   if (keys.length === 0) return mode === 'all';
   const hit = (k: string) =>
-    k in headers && (bindingArgs[k] === null || sameValue(bindingArgs[k]!, headers[k]!));
+    k in headers && (bindingArgs[k] === null || sameValue(bindingArgs[k], headers[k]));
   return mode === 'all' ? keys.every(hit) : keys.some(hit);
 }
 
@@ -257,7 +257,7 @@ export class Vhost {
       const deaths = Array.isArray(headers['x-death']) ? [...(headers['x-death'] as FieldTable[])] : [];
       const i = deaths.findIndex((d) => d.queue === q.name && d.reason === reason);
       const entry: FieldTable = {
-        count: i >= 0 ? Number(deaths[i]!.count ?? 0) + 1 : 1,
+        count: i >= 0 ? Number(deaths[i].count ?? 0) + 1 : 1,
         reason,
         queue: q.name,
         time: new Date(),
