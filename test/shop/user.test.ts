@@ -26,7 +26,8 @@ async function startUser(env: NodeJS.ProcessEnv = {}, store?: MemoryUserStore) {
 async function call(base: string, path: string, init: RequestInit = {}) {
   const res = await fetch(base + path, init);
   const text = await res.text();
-  return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) as any };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests inspect arbitrary response JSON
+  return { status: res.status, headers: res.headers, text, json: (): any => JSON.parse(text) };
 }
 
 function goError(status: number, message: string) {
@@ -34,7 +35,7 @@ function goError(status: number, message: string) {
   return { error: message, status_code: status, status_text: statusText };
 }
 
-describe('user service contract', () => {
+void describe('user service contract', () => {
   let service: UserService;
   let base: string;
   const get = (path: string, init?: RequestInit) => call(base, path, init);
@@ -48,7 +49,7 @@ describe('user service contract', () => {
     await service.server.close();
   });
 
-  it('logs in every seed customer with their password and answers HAL', async () => {
+  void it('logs in every seed customer with their password and answers HAL', async () => {
     for (const [username, password, id] of [
       ['Eve_Berger', 'eve', EVE],
       ['user', 'password', USER],
@@ -64,7 +65,7 @@ describe('user service contract', () => {
     }
   });
 
-  it('refuses logins: 401 for missing, malformed or wrong credentials, 500 for an unknown username', async () => {
+  void it('refuses logins: 401 for missing, malformed or wrong credentials, 500 for an unknown username', async () => {
     const cases: Array<[string | undefined, number, string]> = [
       [undefined, 401, 'Unauthorized'],
       ['Bearer abc', 401, 'Unauthorized'],
@@ -82,7 +83,7 @@ describe('user service contract', () => {
     }
   });
 
-  it('renders a customer exactly as the original, with ETag', async () => {
+  void it('renders a customer exactly as the original, with ETag', async () => {
     const res = await get(`/customers/${EVE}`);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'application/hal+json');
@@ -93,7 +94,7 @@ describe('user service contract', () => {
     );
   });
 
-  it('lists customers, addresses and cards under _embedded, with the seed orphans', async () => {
+  void it('lists customers, addresses and cards under _embedded, with the seed orphans', async () => {
     const customers = (await get('/customers')).json()._embedded.customer;
     assert.deepEqual(
       customers.slice(0, 3).map((c: { id: string }) => c.id),
@@ -114,7 +115,7 @@ describe('user service contract', () => {
     );
   });
 
-  it('serves a card and an address in the original field order, unmasked', async () => {
+  void it('serves a card and an address in the original field order, unmasked', async () => {
     const card = await get('/cards/57a98d98e4b00679b4a830ae');
     assert.equal(
       card.text,
@@ -137,7 +138,7 @@ describe('user service contract', () => {
     assert.equal(address.street, 'Maes-Y-Deri');
   });
 
-  it("serves a customer's addresses and cards", async () => {
+  void it("serves a customer's addresses and cards", async () => {
     const addresses = (await get(`/customers/${USER}/addresses`)).json();
     assert.deepEqual(
       addresses._embedded.address.map((a: { id: string; postcode: string }) => [a.id, a.postcode]),
@@ -147,14 +148,14 @@ describe('user service contract', () => {
     assert.equal(cards._embedded.card[0].longNum, '5544154011345918');
   });
 
-  it('matches GET routes as path prefixes: id is segment 2, attribute segment 3', async () => {
+  void it('matches GET routes as path prefixes: id is segment 2, attribute segment 3', async () => {
     assert.equal((await get('/customers/')).json()._embedded.customer.length >= 3, true);
     assert.equal((await get(`/customers/${EVE}/whatever`)).json().id, EVE);
     assert.equal((await get(`/cards/57a98d98e4b00679b4a830ae/extra`)).json().ccv, '678');
     assert.ok(Array.isArray((await get('/addresses/')).json()._embedded.address));
   });
 
-  it('answers 500 Invalid Id Hex for non-hex ids and 500 not found for absent ones', async () => {
+  void it('answers 500 Invalid Id Hex for non-hex ids and 500 not found for absent ones', async () => {
     for (const kind of ['customers', 'addresses', 'cards']) {
       const bad = await get(`/${kind}/not-a-hex-id`);
       assert.equal(bad.status, 500);
@@ -167,7 +168,7 @@ describe('user service contract', () => {
     assert.deepEqual([attr.status, attr.json()], [500, goError(500, 'not found')]);
   });
 
-  it('registers a customer who can log in; a duplicate username is a 500 with a duplicate-key message', async () => {
+  void it('registers a customer who can log in; a duplicate username is a 500 with a duplicate-key message', async () => {
     const body = JSON.stringify({
       username: 'newbie',
       password: 's3cret',
@@ -188,7 +189,7 @@ describe('user service contract', () => {
     assert.match(duplicate.json().error, /^E11000 duplicate key error .*newbie/);
   });
 
-  it('registers without validation: an empty object is a customer with an empty username', async () => {
+  void it('registers without validation: an empty object is a customer with an empty username', async () => {
     const first = await post('/register', '{}');
     assert.equal(first.status, 200);
     const second = await post('/register', '{}');
@@ -196,7 +197,7 @@ describe('user service contract', () => {
     assert.match(second.json().error, /E11000/);
   });
 
-  it('creates customers, addresses and cards and links them to their owner', async () => {
+  void it('creates customers, addresses and cards and links them to their owner', async () => {
     const { id: customerId } = (
       await post('/customers', JSON.stringify({ username: 'poster', firstName: 'P' }))
     ).json();
@@ -231,7 +232,7 @@ describe('user service contract', () => {
     assert.equal((await get(`/addresses/${orphan.json().id}`)).json().street, 'Nowhere');
   });
 
-  it('refuses an address for an absent or malformed userID like the original', async () => {
+  void it('refuses an address for an absent or malformed userID like the original', async () => {
     const absent = await post(
       '/addresses',
       JSON.stringify({ street: 'x', userID: 'ffffffffffffffffffffffff' }),
@@ -241,7 +242,7 @@ describe('user service contract', () => {
     assert.deepEqual([bad.status, bad.json()], [500, goError(500, 'Invalid Id Hex')]);
   });
 
-  it('deletes a card and pulls it from its customer; deleting again is 500 not found', async () => {
+  void it('deletes a card and pulls it from its customer; deleting again is 500 not found', async () => {
     const { id: customerId } = (
       await post('/register', JSON.stringify({ username: 'carddel', password: 'x' }))
     ).json();
@@ -256,7 +257,7 @@ describe('user service contract', () => {
     assert.deepEqual([again.status, again.json()], [500, goError(500, 'not found')]);
   });
 
-  it('deletes a customer with its addresses and cards', async () => {
+  void it('deletes a customer with its addresses and cards', async () => {
     const { id: customerId } = (
       await post('/register', JSON.stringify({ username: 'cascade', password: 'x' }))
     ).json();
@@ -272,7 +273,7 @@ describe('user service contract', () => {
     }
   });
 
-  it('answers malformed DELETE paths with 500 Invalid request and bad ids with Invalid Id Hex', async () => {
+  void it('answers malformed DELETE paths with 500 Invalid request and bad ids with Invalid Id Hex', async () => {
     for (const path of ['/customers', '/a/b/c', '/customers/']) {
       const res = await call(base, path, { method: 'DELETE' });
       if (path === '/customers/') {
@@ -285,7 +286,7 @@ describe('user service contract', () => {
     assert.deepEqual(bad.json(), goError(500, 'Invalid Id Hex'));
   });
 
-  it('answers bad bodies with Go-decoder 500s and never falls over', async () => {
+  void it('answers bad bodies with Go-decoder 500s and never falls over', async () => {
     const cases: Array<[string, string, RegExp]> = [
       ['/register', '{"username":', /^unexpected EOF$/],
       ['/register', '{x', /^invalid character 'x'/],
@@ -310,7 +311,7 @@ describe('user service contract', () => {
     assert.equal((await get('/health')).status, 200);
   });
 
-  it('reports health for user and user-db in the Go shape', async () => {
+  void it('reports health for user and user-db in the Go shape', async () => {
     const res = await get('/health');
     assert.equal(res.status, 200);
     const { health } = res.json();
@@ -324,7 +325,7 @@ describe('user service contract', () => {
     assert.match(health[0].time, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{9} \+0000 UTC$/);
   });
 
-  it("exports the original's per-method series, route labels and the pool gauges", async () => {
+  void it("exports the original's per-method series, route labels and the pool gauges", async () => {
     await get('/login', { headers: { authorization: basic('user', 'password') } });
     const text = (await get('/metrics')).text;
     for (const method of [
@@ -362,7 +363,7 @@ describe('user service contract', () => {
   });
 });
 
-describe('user profile update extension', () => {
+void describe('user profile update extension', () => {
   let service: UserService;
   let base: string;
   const patch = (id: string, body: string, headers: Record<string, string> = {}) =>
@@ -379,7 +380,7 @@ describe('user profile update extension', () => {
     await service.server.close();
   });
 
-  it('updates the profile, bumps the ETag and keeps the original GET shape', async () => {
+  void it('updates the profile, bumps the ETag and keeps the original GET shape', async () => {
     const before = await call(base, `/customers/${USER1}`);
     const etag = before.headers.get('etag')!;
     const res = await patch(USER1, JSON.stringify({ firstName: 'Una', email: 'una@example.com' }));
@@ -394,7 +395,7 @@ describe('user profile update extension', () => {
     assert.equal(after.json().firstName, 'Una');
   });
 
-  it('honours If-Match: the current version writes, a stale one is 412', async () => {
+  void it('honours If-Match: the current version writes, a stale one is 412', async () => {
     const etag = (await call(base, `/customers/${EVE}`)).headers.get('etag')!;
     const ok = await patch(EVE, JSON.stringify({ lastName: 'B.' }), { 'if-match': etag });
     assert.equal(ok.status, 200);
@@ -406,7 +407,7 @@ describe('user profile update extension', () => {
     assert.equal((await patch(EVE, JSON.stringify({ lastName: 'D.' }), { 'if-match': '*' })).status, 200);
   });
 
-  it('refuses bad input with 400 JSON errors, absent customers with 404', async () => {
+  void it('refuses bad input with 400 JSON errors, absent customers with 404', async () => {
     const cases: Array<[string, string, Record<string, string>?]> = [
       [USER, '{not json'],
       [USER, ''],
@@ -455,8 +456,8 @@ class InterleavingStore extends MemoryUserStore {
   }
 }
 
-describe('concurrent profile updates', () => {
-  it('without If-Match the last writer wins and one change is lost', async () => {
+void describe('concurrent profile updates', () => {
+  void it('without If-Match the last writer wins and one change is lost', async () => {
     const { service, url } = await startUser({}, new InterleavingStore(2));
     try {
       const send = (body: object) =>
@@ -478,7 +479,7 @@ describe('concurrent profile updates', () => {
     }
   });
 
-  it('with If-Match the second writer gets 412 instead of losing the first change', async () => {
+  void it('with If-Match the second writer gets 412 instead of losing the first change', async () => {
     const { service, url } = await startUser({}, new InterleavingStore(2));
     try {
       const send = (body: object) =>
@@ -497,8 +498,8 @@ describe('concurrent profile updates', () => {
   });
 });
 
-describe('user configuration', () => {
-  it('takes the HAL link host from HATEOAS', async () => {
+void describe('user configuration', () => {
+  void it('takes the HAL link host from HATEOAS', async () => {
     const { service, url } = await startUser({ HATEOAS: 'user.sock-shop' });
     try {
       const res = await call(url, `/customers/${EVE}`);

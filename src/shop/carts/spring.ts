@@ -69,9 +69,9 @@ export function decodeItem(body: unknown): ItemBody {
 
 function asString(value: unknown): string {
   if (value === undefined || value === null) return '';
-  if (typeof value === 'object')
-    throw notReadable('Could not read document: Can not deserialize value of type java.lang.String');
-  return String(value);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
+  throw notReadable('Could not read document: Can not deserialize value of type java.lang.String');
 }
 
 function asInt(value: unknown): number {
