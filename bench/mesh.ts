@@ -50,7 +50,7 @@ function child(...args: string[]): Promise<{ proc: ChildProcess; port: number }>
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve) => {
-    createInterface({ input: proc.stdout! }).once('line', (line) => resolve({ proc, port: Number(line) }));
+    createInterface({ input: proc.stdout }).once('line', (line) => resolve({ proc, port: Number(line) }));
   });
 }
 
