@@ -498,7 +498,50 @@ void describe('concurrent profile updates', () => {
   });
 });
 
+/** Holds every customer listing until released, to fill the worker pool. */
+class BlockingStore extends MemoryUserStore {
+  private open!: () => void;
+  private readonly gate = new Promise<void>((resolve) => (this.open = resolve));
+  constructor() {
+    super(userSeed());
+  }
+  release() {
+    this.open();
+  }
+  override async listCustomers() {
+    await this.gate;
+    return super.listCustomers();
+  }
+}
+
+void describe('user worker pool', () => {
+  void it('refuses work beyond its size and queue with 503 and shows it in the gauges', async () => {
+    const store = new BlockingStore();
+    const { service, url } = await startUser({ USER_POOL_SIZE: '1', USER_POOL_QUEUE: '0' }, store);
+    try {
+      const held = call(url, '/customers');
+      while (service.pool.stats.inFlight === 0) await new Promise((resolve) => setImmediate(resolve));
+      const refused = await call(url, '/customers');
+      assert.equal(refused.status, 503);
+      assert.equal(refused.headers.get('content-type'), GO_ERROR_TYPE);
+      assert.match(refused.json().error, /user-db worker pool saturated/);
+      const metrics = (await call(url, '/metrics')).text;
+      assert.match(metrics, /worker_pool_in_flight\{pool="user-db"\} 1/);
+      assert.match(metrics, /worker_pool_rejected_total\{pool="user-db",reason="queue_full"\} 1/);
+      store.release();
+      assert.equal((await held).status, 200);
+    } finally {
+      store.release();
+      await service.server.close();
+    }
+  });
+});
+
 void describe('user configuration', () => {
+  void it('refuses a pool without workers', () => {
+    assert.throws(() => userConfigFromEnv({ USER_POOL_SIZE: '0' }), /USER_POOL_SIZE must be at least 1/);
+  });
+
   void it('takes the HAL link host from HATEOAS', async () => {
     const { service, url } = await startUser({ HATEOAS: 'user.sock-shop' });
     try {
