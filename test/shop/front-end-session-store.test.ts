@@ -1,7 +1,12 @@
 /** The embedded session store's Redis-like TTL, memory accounting and eviction policies. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { ServiceDirectory } from '../../src/shop/common/upstream.js';
+import { frontEndConfigFromEnv } from '../../src/shop/front-end/config.js';
+import { createFrontEndService } from '../../src/shop/front-end/server.js';
 import { KEY_OVERHEAD_BYTES, MemorySessionStore } from '../../src/stores/sessions/memory.js';
+import { RedisSessionStore } from '../../src/stores/sessions/redis.js';
 import { SessionStoreFullError, type SessionData } from '../../src/stores/sessions/types.js';
 
 const data = (customerId?: string): SessionData => ({
@@ -126,5 +131,62 @@ describe('memory session store', () => {
     const stats = await random.stats();
     assert.equal(stats.keys, 3);
     assert.equal(stats.evictions, 17);
+  });
+});
+
+describe('redis session store (the machine Redis on 6379)', () => {
+  it('keeps connect-redis layout: JSON under sess-style keys with a TTL, touch and destroy', async () => {
+    const prefix = `sess-test-${process.pid}-${Date.now()}:`;
+    const store = new RedisSessionStore({ url: 'redis://127.0.0.1:6379', prefix, ttlSeconds: 60 });
+    const raw = new Redis('redis://127.0.0.1:6379');
+    try {
+      await store.set('abc', data('c1'));
+      assert.deepEqual(JSON.parse((await raw.get(`${prefix}abc`)) ?? 'null'), data('c1'));
+      assert.ok((await raw.ttl(`${prefix}abc`)) > 55);
+      await raw.expire(`${prefix}abc`, 5);
+      await store.touch('abc');
+      assert.ok((await raw.ttl(`${prefix}abc`)) > 55);
+      assert.deepEqual(await store.get('abc'), data('c1'));
+      await store.destroy('abc');
+      assert.equal(await store.get('abc'), undefined);
+      const stats = await store.stats();
+      assert.ok(stats.memoryBytes > 0);
+      assert.equal(typeof stats.policy, 'string');
+    } finally {
+      await raw.del(`${prefix}abc`);
+      raw.disconnect();
+      await store.close();
+    }
+  });
+
+  it('backs the front-end when SESSION_STORE=redis: the md.sid session lands in Redis', async () => {
+    const directory = new ServiceDirectory({
+      user: 'http://127.0.0.1:1',
+      'session-db': 'redis://127.0.0.1:6379',
+    });
+    const config = frontEndConfigFromEnv({ SESSION_STORE: 'redis', SESSION_TTL_SECONDS: '120' });
+    const service = createFrontEndService({ ...config, upstreamTimeoutMs: 1000 }, { directory });
+    const raw = new Redis('redis://127.0.0.1:6379');
+    let key = '';
+    try {
+      const base = await service.server.listen(0);
+      const res = await fetch(`${base}/customers`);
+      const value = decodeURIComponent(
+        /^md\.sid=([^;]+)/.exec(res.headers.getSetCookie()[0] ?? '')?.[1] ?? '',
+      );
+      key = `sess:${value.slice(2, value.lastIndexOf('.'))}`;
+      const stored = JSON.parse((await raw.get(key)) ?? 'null') as SessionData;
+      assert.equal(stored.cookie.path, '/');
+      assert.ok((await raw.ttl(key)) > 100);
+      const again = await fetch(`${base}/customers`, {
+        headers: { cookie: `md.sid=${encodeURIComponent(value)}` },
+      });
+      assert.deepEqual(again.headers.getSetCookie(), []);
+    } finally {
+      if (key) await raw.del(key);
+      raw.disconnect();
+      await service.server.close();
+      await service.stop?.();
+    }
   });
 });

@@ -4,6 +4,10 @@ import { ConfigError, envInt, envString } from '../common/env.js';
 import { EVICTION_POLICIES, type EvictionPolicy } from '../../stores/sessions/types.js';
 
 export interface FrontEndConfig {
+  /** `memory` (embedded, default) or `redis` (a real Redis, as the deployed original with SESSION_REDIS=true). */
+  sessionStore: 'memory' | 'redis';
+  /** Redis URL; its host is looked up in the service directory first (`session-db`). */
+  sessionRedisUrl: string;
   /** Secret that signs the `md.sid` cookie (express-session's `secret`). */
   sessionSecret: string;
   /** Session TTL in the store, seconds (connect-redis default: one day). */
@@ -31,7 +35,13 @@ export function frontEndConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Fro
       `SESSION_STORE_POLICY must be one of ${EVICTION_POLICIES.join(', ')}, got "${policy}"`,
     );
   }
+  const store = envString('SESSION_STORE', 'memory', env);
+  if (store !== 'memory' && store !== 'redis') {
+    throw new ConfigError(`SESSION_STORE must be memory or redis, got "${store}"`);
+  }
   return {
+    sessionStore: store,
+    sessionRedisUrl: envString('SESSION_REDIS_URL', 'redis://session-db:6379', env),
     sessionSecret: envString('SESSION_SECRET', 'sooper secret', env),
     sessionTtlSeconds: envInt('SESSION_TTL_SECONDS', 86_400, env),
     sessionMaxmemoryBytes: parseMemory(

@@ -9,6 +9,7 @@ import { createShopServer } from '../common/http-server.js';
 import type { RunnableService } from '../common/run-service.js';
 import { ServiceDirectory, Upstream } from '../common/upstream.js';
 import { MemorySessionStore } from '../../stores/sessions/memory.js';
+import { RedisSessionStore } from '../../stores/sessions/redis.js';
 import type { SessionStore } from '../../stores/sessions/types.js';
 import { Backends, installBareBodies, installJsonBodyQuirk, type RouteContext } from './backend.js';
 import type { FrontEndConfig } from './config.js';
@@ -37,14 +38,7 @@ export function createFrontEndService(config: FrontEndConfig, deps: FrontEndDeps
     bodyLimit: config.bodyLimitBytes,
   });
   const { app } = server;
-  const sessions =
-    deps.sessions ??
-    new MemorySessionStore({
-      ttlSeconds: config.sessionTtlSeconds,
-      maxmemoryBytes: config.sessionMaxmemoryBytes,
-      policy: config.sessionEvictionPolicy,
-      samples: config.sessionMaxmemorySamples,
-    });
+  const sessions = deps.sessions ?? sessionStoreFor(config, deps.directory);
   const backends = new Backends(new Upstream(deps.directory, config.upstreamTimeoutMs));
   registerSessionMetrics(server.metrics, sessions);
 
@@ -93,4 +87,30 @@ export function createFrontEndService(config: FrontEndConfig, deps: FrontEndDeps
       await sessions.close();
     },
   };
+}
+
+function sessionStoreFor(config: FrontEndConfig, directory: ServiceDirectory): SessionStore {
+  if (config.sessionStore === 'redis') {
+    return new RedisSessionStore({
+      url: resolveRedisUrl(config.sessionRedisUrl, directory),
+      ttlSeconds: config.sessionTtlSeconds,
+    });
+  }
+  return new MemorySessionStore({
+    ttlSeconds: config.sessionTtlSeconds,
+    maxmemoryBytes: config.sessionMaxmemoryBytes,
+    policy: config.sessionEvictionPolicy,
+    samples: config.sessionMaxmemorySamples,
+  });
+}
+
+/** `redis://session-db:6379` → the host and port the directory has for `session-db`, if any. */
+export function resolveRedisUrl(raw: string, directory: ServiceDirectory): string {
+  const url = new URL(raw);
+  const entry = directory.get(url.hostname);
+  if (!entry) return raw;
+  const target = new URL(entry);
+  url.hostname = target.hostname;
+  url.port = target.port;
+  return url.toString();
 }

@@ -29,7 +29,8 @@ export interface SessionStoreStats {
   memoryBytes: number;
   /** 0 means no limit. */
   maxmemoryBytes: number;
-  policy: EvictionPolicy;
+  /** The `maxmemory-policy` in force (a real Redis may report policies the embedded store does not model). */
+  policy: string;
 }
 
 /** A write refused because the store is full and its policy cannot (or may not) evict: Redis's OOM error. */
