@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Pool } from 'undici';
+import { Agent, Pool } from 'undici';
 import { MeshProxy } from '../src/platform/mesh/index.js';
 
 const role = process.argv[2];
@@ -20,6 +20,21 @@ if (role === 'backend') {
   const server = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(body);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.listen(0, '127.0.0.1', () => console.log((server.address() as AddressInfo).port));
+} else if (role === 'bare-proxy') {
+  // The floor: a proxy hop with the same server and client libraries and no mesh logic.
+  const agent = new Agent({ keepAliveTimeout: 30_000 });
+  const origin = `http://127.0.0.1:${process.argv[3]}`;
+  const server = http.createServer((req, res) => {
+    agent
+      .request({ origin, path: req.url ?? '/', method: 'GET' })
+      .then((up) => {
+        res.writeHead(up.statusCode, { 'content-type': String(up.headers['content-type']) });
+        up.body.pipe(res);
+      })
+      .catch(() => res.destroy());
   });
   server.keepAliveTimeout = 65_000;
   server.listen(0, '127.0.0.1', () => console.log((server.address() as AddressInfo).port));
@@ -91,10 +106,12 @@ async function throughput(port: number, seconds: number, inFlight = 32) {
 
 async function main(seconds: number) {
   const backend = await child('backend');
+  const bare = await child('bare-proxy', String(backend.port));
   const proxy = await child('proxy', String(backend.port));
   const proxyWithRule = await child('proxy', String(backend.port), 'with-rule');
   const targets = [
     ['direct', backend.port],
+    ['bare node:http+undici proxy', bare.port],
     ['via mesh edge', proxy.port],
     ['via mesh edge, rule elsewhere', proxyWithRule.port],
   ] as const;
@@ -118,5 +135,5 @@ async function main(seconds: number) {
   console.log(line(header));
   for (const row of rows) console.log(line(row));
   console.log(`(2 cores: client, proxy and backend share them; ${seconds} s per throughput run)`);
-  for (const c of [backend, proxy, proxyWithRule]) c.proc.kill();
+  for (const c of [backend, bare, proxy, proxyWithRule]) c.proc.kill();
 }
