@@ -26,8 +26,8 @@ async function startProcess(
   });
   children.push(child);
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const lines = createInterface({ input: child.stdout! });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const lines = createInterface({ input: child.stdout });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${service} did not start: ${stderr}`)), 30_000);
     child.once('exit', (code) => reject(new Error(`${service} exited with ${code}: ${stderr}`)));
