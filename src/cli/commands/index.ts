@@ -1,4 +1,11 @@
 import type { Command } from 'commander';
+import { registerDown } from './down.js';
+import { registerKubectl } from './kubectl.js';
+import { registerUp } from './up.js';
 
 /** Every command module registers itself here. */
-export function registerCommands(_program: Command): void {}
+export function registerCommands(program: Command): void {
+  registerUp(program);
+  registerDown(program);
+  registerKubectl(program);
+}
