@@ -5,12 +5,15 @@ import type { SessionStore } from '../../stores/sessions/types.js';
 
 export function registerSessionMetrics(metrics: ShopMetrics, store: SessionStore): void {
   const registers = [metrics.registry];
+  // An unreachable store must not take the whole /metrics page down: its series just keep their last value.
+  const stats = () => store.stats().catch(() => undefined);
   new Gauge({
     name: 'session_store_keys',
     help: 'Sessions currently held by the session store.',
     registers,
     async collect() {
-      this.set((await store.stats()).keys);
+      const now = await stats();
+      if (now) this.set(now.keys);
     },
   });
   new Gauge({
@@ -18,7 +21,8 @@ export function registerSessionMetrics(metrics: ShopMetrics, store: SessionStore
     help: 'Approximate bytes used by the session store data set.',
     registers,
     async collect() {
-      this.set((await store.stats()).memoryBytes);
+      const now = await stats();
+      if (now) this.set(now.memoryBytes);
     },
   });
   new Gauge({
@@ -26,7 +30,8 @@ export function registerSessionMetrics(metrics: ShopMetrics, store: SessionStore
     help: 'Memory limit of the session store (0 = none).',
     registers,
     async collect() {
-      this.set((await store.stats()).maxmemoryBytes);
+      const now = await stats();
+      if (now) this.set(now.maxmemoryBytes);
     },
   });
   monotonic('session_store_evictions_total', 'Sessions evicted to stay under maxmemory.', 'evictions');
@@ -40,7 +45,7 @@ export function registerSessionMetrics(metrics: ShopMetrics, store: SessionStore
       help,
       registers,
       async collect() {
-        const total = (await store.stats())[field];
+        const total = (await stats())?.[field] ?? reported;
         if (total > reported) this.inc(total - reported);
         reported = Math.max(reported, total);
       },
