@@ -71,14 +71,10 @@ export class ShipmentPublisher {
     }
     const body = Buffer.from(JSON.stringify({ id: shipment.id, name: shipment.name }), 'utf8');
     return new Promise<PublishOutcome>((resolve) => {
-      const timer = setTimeout(() => {
-        this.log.error(
-          { shipment: shipment.id, ms: this.confirmTimeoutMs },
-          'shipment not confirmed in time',
-        );
-        resolve('error');
-      }, this.confirmTimeoutMs);
+      let settled = false;
       const finish = (outcome: PublishOutcome, error?: Error) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         if (outcome === 'nack')
           this.log.error({ shipment: shipment.id }, 'shipment rejected by the broker (nack)');
@@ -86,6 +82,10 @@ export class ShipmentPublisher {
           this.log.error({ shipment: shipment.id, reason: error.message }, 'shipment publish failed');
         resolve(outcome);
       };
+      const timer = setTimeout(
+        () => finish('error', new Error(`not confirmed within ${this.confirmTimeoutMs} ms`)),
+        this.confirmTimeoutMs,
+      );
       try {
         channel.publish(
           '',
