@@ -28,7 +28,7 @@ class OrdersFixture {
       res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   count(id: string): number {
