@@ -30,7 +30,7 @@ async function call(base: string, token: string, path: string, init: RequestInit
       body.error ?? `lab answered ${res.status}`,
       res.status as PlatformError['status'],
     );
-  return body.result ?? body;
+  return body;
 }
 
 /** Connects to the lab running from `home` (default: $SOCKSHOP_LAB_HOME or ./.lab). */
@@ -42,8 +42,11 @@ export function connectToLab(home?: string): RemoteLab {
   const { url, token } = state.control;
   const methods: Partial<Record<PlatformMethod, (...args: unknown[]) => Promise<unknown>>> = {};
   for (const name of PLATFORM_METHODS) {
-    methods[name] = (...args: unknown[]) =>
-      call(url, token, `/v1/${name}`, { method: 'POST', body: JSON.stringify(args) });
+    // A missing or null result is `undefined`, as the in-process Platform answers for "not found".
+    methods[name] = async (...args: unknown[]) => {
+      const body = await call(url, token, `/v1/${name}`, { method: 'POST', body: JSON.stringify(args) });
+      return (body as { result?: unknown }).result ?? undefined;
+    };
   }
   const platform = { kind: 'local', namespace: 'sock-shop', ...methods } as unknown as Platform;
   return {
