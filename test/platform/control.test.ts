@@ -35,7 +35,7 @@ void test('kubectl over the control API drives the running lab; down stops it', 
     const state = readLabState(home)!;
     assert.ok(state.control?.token && state.control.url.startsWith('http://127.0.0.1:'));
 
-    const unauthorized = await fetch(`${state.control!.url}/v1/listPods`, { method: 'POST', body: '[]' });
+    const unauthorized = await fetch(`${state.control.url}/v1/listPods`, { method: 'POST', body: '[]' });
     assert.equal(unauthorized.status, 401);
 
     const remote = connectToLab(home);
