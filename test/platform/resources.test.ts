@@ -79,3 +79,29 @@ void test(
     });
   },
 );
+
+void test('without cgroups the fallback is cooperative, reported, and measures usage from /proc', async () => {
+  await withPlatform(
+    async (platform) => {
+      assert.equal(platform.enforcement.mode, 'cooperative');
+      assert.match(platform.enforcement.reason ?? '', /disabled by configuration/);
+      await platform.apply([
+        fixtureDeployment('spinner', 'busy-pod.ts', {
+          service: undefined,
+          container: { ports: [], resources: { limits: { cpu: '50m' } } },
+        }),
+      ]);
+      const usage = await until('a /proc usage sample over a second', async () => {
+        const [u] = await platform.podUsage();
+        return u && u.cpuSecondsTotal > 0.5 && u;
+      });
+      assert.equal(usage.enforcement, 'cooperative');
+      assert.ok(usage.cpuMillicores > 200, `not limited: ${usage.cpuMillicores}m`);
+      assert.equal(usage.cpuThrottledPeriods, 0);
+      assert.ok(usage.memoryWorkingSetBytes > 1024 * 1024);
+      const [pod] = await platform.listPods();
+      assert.equal(pod.enforcement, 'cooperative');
+    },
+    { cgroups: 'cooperative' },
+  );
+});
