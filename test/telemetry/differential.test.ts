@@ -67,8 +67,8 @@ function assertSameData(
     const tv = other.value ? [other.value] : other.values!;
     assert.equal(ov.length, tv.length, `${query} ${key}: point count`);
     ov.forEach(([ts, v], i) => {
-      assert.equal(ts, tv[i]![0], `${query} ${key}: timestamp`);
-      assert.ok(close(v, tv[i]![1]), `${query} ${key} @${ts}: ours ${v}, prometheus ${tv[i]![1]}`);
+      assert.equal(ts, tv[i][0], `${query} ${key}: timestamp`);
+      assert.ok(close(v, tv[i][1]), `${query} ${key} @${ts}: ours ${v}, prometheus ${tv[i][1]}`);
     });
   }
 }
@@ -168,7 +168,7 @@ describe('differential: our PromQL vs Prometheus 2.42 on identical samples', { s
     startMs = Math.floor(Date.now() / 3600_000) * 3600_000 - 3 * 3600_000;
     const series = fixtureSeries(startMs, minutes);
     const tsdb = new Tsdb({ retentionMs: 24 * 3600_000 });
-    for (const s of series) s.ts.forEach((t, i) => tsdb.append(s.labels, t, s.vs[i]!));
+    for (const s of series) s.ts.forEach((t, i) => tsdb.append(s.labels, t, s.vs[i]));
     engine = new PromqlEngine(tsdb, { leftOpenWindows: false });
 
     writeFileSync(join(dir, 'data.om'), toOpenMetrics(series));

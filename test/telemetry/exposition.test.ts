@@ -26,11 +26,11 @@ describe('text exposition 0.0.4 parser', () => {
       timestampMs: 1700000000123,
     });
     assert.deepEqual(samples[1], { name: 'req_total', labels: {}, value: 3, timestampMs: undefined });
-    assert.ok(Number.isNaN(samples[2]!.value));
-    assert.equal(samples[3]!.value, Infinity);
-    assert.equal(samples[4]!.value, -Infinity);
-    assert.equal(samples[4]!.timestampMs, -5);
-    assert.equal(samples[5]!.value, 1500);
+    assert.ok(Number.isNaN(samples[2].value));
+    assert.equal(samples[3].value, Infinity);
+    assert.equal(samples[4].value, -Infinity);
+    assert.equal(samples[4].timestampMs, -5);
+    assert.equal(samples[5].value, 1500);
   });
 
   it('names the line of malformed input', () => {
@@ -65,7 +65,7 @@ describe('text exposition 0.0.4 parser', () => {
         ['+Inf', 1],
       ],
     );
-    assert.equal(byName('h_seconds_count')[0]!.value, 1);
+    assert.equal(byName('h_seconds_count')[0].value, 1);
     assert.deepEqual(
       byName('s_seconds').map((s) => [s.labels['quantile'], s.value]),
       [['0.5', 2]],

@@ -65,10 +65,10 @@ export function fixtureSeries(startMs: number, minutes: number): FixtureSeries[]
         const value = 0.003 * Math.pow(1.9, (i * 3 + o * (path === '/login' ? 5 : 2)) % 13);
         sum += value;
         BUCKETS.forEach((le, b) => {
-          if (value <= Number(le === '+Inf' ? Infinity : le)) cumulative[b]!++;
+          if (value <= Number(le === '+Inf' ? Infinity : le)) cumulative[b]++;
         });
       }
-      BUCKETS.forEach((_, b) => perBucket[b]!.push(cumulative[b]!));
+      BUCKETS.forEach((_, b) => perBucket[b].push(cumulative[b]));
       sums.push(sum);
     });
     const base = { job: 'front-end', path, method: 'POST' };
@@ -76,13 +76,13 @@ export function fixtureSeries(startMs: number, minutes: number): FixtureSeries[]
       out.push({
         labels: { __name__: 'http_request_duration_seconds_bucket', ...base, le },
         ts,
-        vs: perBucket[b]!,
+        vs: perBucket[b],
       });
     });
     out.push({
       labels: { __name__: 'http_request_duration_seconds_count', ...base },
       ts,
-      vs: perBucket[BUCKETS.length - 1]!,
+      vs: perBucket[BUCKETS.length - 1],
     });
     out.push({ labels: { __name__: 'http_request_duration_seconds_sum', ...base }, ts, vs: sums });
   }

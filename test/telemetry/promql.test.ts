@@ -40,7 +40,7 @@ function near(actual: number | undefined, expected: number): void {
   );
 }
 
-const at = (ts: number[], vs: number[]): [number, number][] => ts.map((t, i) => [t, vs[i]!]);
+const at = (ts: number[], vs: number[]): [number, number][] => ts.map((t, i) => [t, vs[i]]);
 
 describe('rate/increase extrapolation (Prometheus extrapolatedRate)', () => {
   const c = { __name__: 'c_total', job: 'x' };
@@ -195,7 +195,7 @@ describe('histogram_quantile edge rules', () => {
     const e = engineWith(
       ['0.1', '0.5', '1', '+Inf'].map((le, i) => [
         { __name__: 'h_bucket', le, path: '/a' },
-        [[10, [10, 30, 40, 40][i]!]],
+        [[10, [10, 30, 40, 40][i]]],
       ]),
     );
     const result = q(e, 'histogram_quantile(0.5, h_bucket)', 10);

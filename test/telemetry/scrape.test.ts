@@ -99,8 +99,8 @@ describe('scraper against a real prom-client endpoint', () => {
     // falls in (0.25, 0.5]: 0.25 + 0.25 × (102.6 − 90) / 15 = 0.46.
     const result = vector(engine.instantQuery(SEED, clock));
     assert.equal(result.length, 1);
-    assert.deepEqual(result[0]!.labels, {});
-    assert.ok(Math.abs(result[0]!.v - 0.46) < 1e-12, `seed query gave ${result[0]!.v}`);
+    assert.deepEqual(result[0].labels, {});
+    assert.ok(Math.abs(result[0].v - 0.46) < 1e-12, `seed query gave ${result[0].v}`);
   });
 
   it('adds target labels, keeps clashing ones as exported_*, and records scrape health series', async () => {
@@ -123,7 +123,7 @@ describe('scraper against a real prom-client endpoint', () => {
       up.map((s) => [s.labels['job'], s.labels['pod'], s.v]),
       [['front-end', 'front-end-0', 1]],
     );
-    const scraped = vector(engine.instantQuery('scrape_samples_scraped', clock))[0]!.v;
+    const scraped = vector(engine.instantQuery('scrape_samples_scraped', clock))[0].v;
     const exposed = parseExposition(await registry.metrics()).samples.length;
     assert.ok(scraped > 0 && scraped === exposed, `scraped ${scraped}, exposed ${exposed}`);
     assert.equal(vector(engine.instantQuery('scrape_duration_seconds >= 0', clock)).length, 1);
@@ -140,8 +140,8 @@ describe('scraper against a real prom-client endpoint', () => {
     await scrapeAt(105);
     failing = false;
     assert.equal(vector(engine.instantQuery('http_request_duration_seconds_count', clock)).length, 0);
-    assert.equal(vector(engine.instantQuery('up', clock))[0]!.v, 0);
-    assert.match(scraper.targetStatuses()[0]!.lastError, /server returned HTTP status 500/);
+    assert.equal(vector(engine.instantQuery('up', clock))[0].v, 0);
+    assert.match(scraper.targetStatuses()[0].lastError, /server returned HTTP status 500/);
 
     await scrapeAt(120);
     assert.equal(vector(engine.instantQuery('http_request_duration_seconds_count', clock)).length, 2);
@@ -154,8 +154,8 @@ describe('scraper against a real prom-client endpoint', () => {
   it('times out slow targets', async () => {
     targets = [{ job: 'slow', instance: 'slow:1', url: `${url}/slow` }];
     await scrapeAt(150);
-    assert.equal(vector(engine.instantQuery('up{job="slow"}', clock))[0]!.v, 0);
-    assert.match(scraper.targetStatuses()[0]!.lastError, /context deadline exceeded/);
+    assert.equal(vector(engine.instantQuery('up{job="slow"}', clock))[0].v, 0);
+    assert.match(scraper.targetStatuses()[0].lastError, /context deadline exceeded/);
     targets = [];
     await scrapeAt(165);
   });
@@ -169,7 +169,7 @@ describe('scraper against a real prom-client endpoint', () => {
     scraper.appendSamples(labels, 2, clock);
     scraper.appendSamples(labels, 3, clock + 5000);
     assert.equal(
-      vector(engine.instantQuery('kube_deployment_status_replicas{deployment="carts"}', clock + 5000))[0]!.v,
+      vector(engine.instantQuery('kube_deployment_status_replicas{deployment="carts"}', clock + 5000))[0].v,
       3,
     );
     scraper.markStale(labels, clock + 10_000);

@@ -37,6 +37,6 @@ export function instantData(value: Value, timeMs: number): ApiData {
 export function matrixResult(series: RangeSeries[]): unknown[] {
   return series.map((s) => ({
     metric: sortedLabels(s.labels),
-    values: s.ts.map((t, i) => point(t, s.vs[i]!)),
+    values: s.ts.map((t, i) => point(t, s.vs[i])),
   }));
 }

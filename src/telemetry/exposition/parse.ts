@@ -37,7 +37,7 @@ export function parseExposition(text: string): Exposition {
   const metadata = new Map<string, MetricFamilyMeta>();
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.replace(/\r$/, '');
+    const line = lines[i].replace(/\r$/, '');
     const lineNo = i + 1;
     const trimmed = line.trim();
     if (trimmed === '') continue;
@@ -60,14 +60,14 @@ function parseComment(line: string, lineNo: number, metadata: Map<string, Metric
   const m = /^#\s+(HELP|TYPE)\s+(\S+)(?:\s+(.*))?$/.exec(line);
   if (!m) return; // an ordinary comment
   const [, keyword, name, rest = ''] = m;
-  if (!NAME_RE.test(name!) || NAME_RE.exec(name!)![0] !== name)
+  if (!NAME_RE.test(name) || NAME_RE.exec(name)![0] !== name)
     throw new ExpositionError(lineNo, `invalid metric name in comment: ${name}`);
   if (keyword === 'TYPE') {
     const type = rest.trim() as MetricType;
     if (!TYPES.has(type)) throw new ExpositionError(lineNo, `unknown metric type "${rest.trim()}"`);
-    meta(metadata, name!).type = type;
+    meta(metadata, name).type = type;
   } else {
-    meta(metadata, name!).help = rest.replace(/\\(\\|n)/g, (_, c: string) => (c === 'n' ? '\n' : '\\'));
+    meta(metadata, name).help = rest.replace(/\\(\\|n)/g, (_, c: string) => (c === 'n' ? '\n' : '\\'));
   }
 }
 
@@ -88,11 +88,11 @@ function parseSampleLine(line: string, lineNo: number): ExposedSample {
   if (rest.length < 1 || rest[0] === '') throw new ExpositionError(lineNo, 'expected a value');
   if (rest.length > 2)
     throw new ExpositionError(lineNo, `unexpected text after timestamp: ${rest.slice(2).join(' ')}`);
-  const value = parseGoFloat(rest[0]!);
+  const value = parseGoFloat(rest[0]);
   if (value === undefined) throw new ExpositionError(lineNo, `expected float as value, got "${rest[0]}"`);
   let timestampMs: number | undefined;
   if (rest.length === 2) {
-    if (!/^-?\d+$/.test(rest[1]!))
+    if (!/^-?\d+$/.test(rest[1]))
       throw new ExpositionError(lineNo, `expected integer as timestamp, got "${rest[1]}"`);
     timestampMs = Number(rest[1]);
   }

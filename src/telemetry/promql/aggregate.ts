@@ -37,9 +37,9 @@ function groupBy(samples: Sample[], spec: AggregateSpec): Group[] {
 
 /** Incremental mean with Prometheus' handling of infinities. */
 function mean(values: number[]): number {
-  let m = values[0]!;
+  let m = values[0];
   for (let i = 1; i < values.length; i++) {
-    const v = values[i]!;
+    const v = values[i];
     const count = i + 1;
     if (!Number.isFinite(m) && !Number.isNaN(m)) {
       if (!Number.isFinite(v) && !Number.isNaN(v) && m > 0 === v > 0) continue;
@@ -51,10 +51,10 @@ function mean(values: number[]): number {
 }
 
 function variance(values: number[]): number {
-  let m = values[0]!;
+  let m = values[0];
   let acc = 0;
   for (let i = 1; i < values.length; i++) {
-    const v = values[i]!;
+    const v = values[i];
     const delta = v - m;
     m += delta / (i + 1);
     acc += delta * (v - m);

@@ -285,7 +285,7 @@ class Evaluation {
     const f = c.func;
     const rangeFn = RANGE_FUNCTIONS[f];
     if (rangeFn) return { type: 'vector', samples: this.rangeCall(c, t, rangeFn) };
-    const arg = (i: number): Value => this.eval(c.args[i]!, t);
+    const arg = (i: number): Value => this.eval(c.args[i], t);
     const str = (i: number): string => {
       const v = arg(i);
       return v.type === 'string' ? v.s : '';
@@ -299,7 +299,7 @@ class Evaluation {
           return { type: 'scalar', v: t / 1000 };
         case 'scalar': {
           const vec = this.vector(arg(0));
-          return { type: 'scalar', v: vec.length === 1 ? vec[0]!.v : NaN };
+          return { type: 'scalar', v: vec.length === 1 ? vec[0].v : NaN };
         }
         case 'vector':
           return { type: 'vector', samples: [{ labels: {}, v: this.scalar(arg(0)) }] };
@@ -325,12 +325,12 @@ class Evaluation {
         case 'absent':
           return {
             type: 'vector',
-            samples: this.vector(arg(0)).length > 0 ? [] : [{ labels: absentLabels(c.args[0]!), v: 1 }],
+            samples: this.vector(arg(0)).length > 0 ? [] : [{ labels: absentLabels(c.args[0]), v: 1 }],
           };
         case 'absent_over_time':
           return {
             type: 'vector',
-            samples: this.matrix(arg(0)).length > 0 ? [] : [{ labels: absentLabels(c.args[0]!), v: 1 }],
+            samples: this.matrix(arg(0)).length > 0 ? [] : [{ labels: absentLabels(c.args[0]), v: 1 }],
           };
         case 'histogram_quantile':
           samples = histogramQuantile(this.scalar(arg(0)), this.vector(arg(1)));
@@ -355,8 +355,8 @@ class Evaluation {
 
   private rangeCall(c: Call, t: number, fn: (typeof RANGE_FUNCTIONS)[string]): Sample[] {
     const matrixIndex = c.args.findIndex((a) => a.kind === 'matrixSelector' || a.kind === 'subquery');
-    const matrixArg = c.args[matrixIndex]!;
-    const scalarArg = c.args.length > 1 ? this.scalar(this.eval(c.args[matrixIndex === 0 ? 1 : 0]!, t)) : NaN;
+    const matrixArg = c.args[matrixIndex];
+    const scalarArg = c.args.length > 1 ? this.scalar(this.eval(c.args[matrixIndex === 0 ? 1 : 0], t)) : NaN;
     const series = this.matrix(this.eval(matrixArg, t));
     const [rangeMs, at, offsetMs] =
       matrixArg.kind === 'matrixSelector'

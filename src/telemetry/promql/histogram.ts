@@ -12,25 +12,25 @@ export function bucketQuantile(q: number, input: readonly Bucket[]): number {
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
   const sorted = [...input].sort((a, b) => a.upperBound - b.upperBound);
-  if (sorted.length === 0 || sorted[sorted.length - 1]!.upperBound !== Infinity) return NaN;
+  if (sorted.length === 0 || sorted[sorted.length - 1].upperBound !== Infinity) return NaN;
   const buckets = coalesce(sorted);
   ensureMonotonic(buckets);
   if (buckets.length < 2) return NaN;
-  const observations = buckets[buckets.length - 1]!.count;
+  const observations = buckets[buckets.length - 1].count;
   if (observations === 0) return NaN;
   let rank = q * observations;
   let b = 0;
   // First bucket (excluding +Inf) whose cumulative count reaches the rank; the +Inf bucket otherwise.
-  while (b < buckets.length - 1 && !(buckets[b]!.count >= rank)) b++;
-  if (b === buckets.length - 1) return buckets[buckets.length - 2]!.upperBound;
-  if (b === 0 && buckets[0]!.upperBound <= 0) return buckets[0]!.upperBound;
+  while (b < buckets.length - 1 && !(buckets[b].count >= rank)) b++;
+  if (b === buckets.length - 1) return buckets[buckets.length - 2].upperBound;
+  if (b === 0 && buckets[0].upperBound <= 0) return buckets[0].upperBound;
   let bucketStart = 0;
-  const bucketEnd = buckets[b]!.upperBound;
-  let count = buckets[b]!.count;
+  const bucketEnd = buckets[b].upperBound;
+  let count = buckets[b].count;
   if (b > 0) {
-    bucketStart = buckets[b - 1]!.upperBound;
-    count -= buckets[b - 1]!.count;
-    rank -= buckets[b - 1]!.count;
+    bucketStart = buckets[b - 1].upperBound;
+    count -= buckets[b - 1].count;
+    rank -= buckets[b - 1].count;
   }
   return bucketStart + (bucketEnd - bucketStart) * (rank / count);
 }

@@ -39,9 +39,7 @@ export function isMathFunction(name: string): boolean {
 
 export function mapValues(name: string, vec: Sample[]): Sample[] {
   const calendar = CALENDAR[name];
-  const fn = calendar
-    ? (v: number) => (Number.isFinite(v) ? calendar(new Date(v * 1000)) : NaN)
-    : MATH[name]!;
+  const fn = calendar ? (v: number) => (Number.isFinite(v) ? calendar(new Date(v * 1000)) : NaN) : MATH[name];
   return vec.map((s) => ({ labels: dropMetricName(s.labels), v: fn(s.v) }));
 }
 

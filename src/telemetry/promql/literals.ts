@@ -13,7 +13,7 @@ export function parseDurationMs(text: string): number | undefined {
   for (let i = 0; i < UNIT_MS.length; i++) {
     const part = m[i + 1];
     if (part !== undefined) {
-      ms += Number(part) * UNIT_MS[i]!;
+      ms += Number(part) * UNIT_MS[i];
       any = true;
     }
   }
@@ -27,7 +27,7 @@ const SPECIAL_RE = /^([+-]?)(inf|infinity|nan)$/i;
 export function parseGoFloat(text: string): number | undefined {
   const special = SPECIAL_RE.exec(text);
   if (special) {
-    if (special[2]!.toLowerCase() === 'nan') return NaN;
+    if (special[2].toLowerCase() === 'nan') return NaN;
     return special[1] === '-' ? -Infinity : Infinity;
   }
   if (!FLOAT_RE.test(text)) return undefined;
@@ -45,12 +45,12 @@ export function unquoteString(raw: string): string {
   if (quote === '`') return raw.slice(1, -1);
   let out = '';
   for (let i = 1; i < raw.length - 1; i++) {
-    const ch = raw[i]!;
+    const ch = raw[i];
     if (ch !== '\\') {
       out += ch;
       continue;
     }
-    const next = raw[++i]!;
+    const next = raw[++i];
     const simple: Record<string, string> = {
       a: '\x07',
       b: '\b',
@@ -99,8 +99,8 @@ export function formatFloat(v: number): string {
   const mantissa = s.slice(neg ? 1 : 0, e);
   const exp = Number(s.slice(e + 1));
   const [intPart, fracPart = ''] = mantissa.split('.');
-  const digits = intPart! + fracPart;
-  const point = intPart!.length + exp;
+  const digits = intPart + fracPart;
+  const point = intPart.length + exp;
   let out: string;
   if (point <= 0) out = '0.' + '0'.repeat(-point) + digits;
   else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);

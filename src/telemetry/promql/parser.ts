@@ -68,7 +68,7 @@ class Converter {
     this.reportSyntaxErrors(tree.topNode);
     const root = children(tree.topNode);
     if (root.length === 0) throw this.error(0, 'no expression found in input');
-    return this.convert(root[0]!);
+    return this.convert(root[0]);
   }
 
   private error(pos: number, detail: string): ParseError {
@@ -86,7 +86,7 @@ class Converter {
         const pos = cursor.from;
         const rest = this.input.slice(pos).trimStart();
         const unknownFunction = /([A-Za-z_][\w]*)\s*$/.exec(this.input.slice(0, pos));
-        if (rest.startsWith('(') && unknownFunction && !(unknownFunction[1]! in FUNCTIONS)) {
+        if (rest.startsWith('(') && unknownFunction && !(unknownFunction[1] in FUNCTIONS)) {
           throw this.error(
             unknownFunction.index,
             `unknown function with name ${JSON.stringify(unknownFunction[1])}`,
@@ -129,7 +129,7 @@ class Converter {
       case 'UnaryExpr':
         return this.unary(node);
       case 'ParenExpr': {
-        const inner = this.convert(children(node)[0]!);
+        const inner = this.convert(children(node)[0]);
         return { expr: { kind: 'paren', expr: inner.expr }, type: inner.type };
       }
       default:
@@ -160,7 +160,7 @@ class Converter {
       const sign = this.text(kids[0]) === '-' ? -1 : 1;
       return sign * this.duration(kids[1]);
     }
-    const literal = kids.length === 1 ? kids[0]! : node;
+    const literal = kids.length === 1 ? kids[0] : node;
     if (!literal.name.startsWith('NumberDurationLiteral')) {
       throw this.error(
         node.from,
@@ -181,16 +181,16 @@ class Converter {
       if (kid.name !== 'LabelMatchers') continue;
       for (const m of children(kid)) {
         const parts = children(m);
-        const labelNode = parts[0]!;
+        const labelNode = parts[0];
         const labelName =
-          labelNode.name === 'QuotedLabelName' ? this.string(children(labelNode)[0]!) : this.text(labelNode);
+          labelNode.name === 'QuotedLabelName' ? this.string(children(labelNode)[0]) : this.text(labelNode);
         if (parts.length === 1) {
           // `{"metric.name"}`: a quoted metric name on its own.
           if (name !== undefined) throw this.error(m.from, 'metric name must not be set twice');
           name = labelName;
           continue;
         }
-        const op = MATCH_OPS[children(parts[1]!)[0]?.name ?? ''];
+        const op = MATCH_OPS[children(parts[1])[0]?.name ?? ''];
         if (!op || !parts[2])
           throw this.error(m.from, `unexpected label matcher ${JSON.stringify(this.text(m))}`);
         if (labelName === METRIC_NAME && name !== undefined && op === '=') {
@@ -216,26 +216,26 @@ class Converter {
 
   private matrixSelector(node: SyntaxNode): Typed {
     const [inner, range] = children(node);
-    if (inner!.name !== 'VectorSelector')
+    if (inner.name !== 'VectorSelector')
       throw this.error(node.from, 'ranges only allowed for vector selectors');
-    const selector = this.vectorSelector(inner!);
-    const rangeMs = this.duration(range!);
-    if (rangeMs <= 0) throw this.error(range!.from, 'range must be greater than 0');
+    const selector = this.vectorSelector(inner);
+    const rangeMs = this.duration(range);
+    if (rangeMs <= 0) throw this.error(range.from, 'range must be greater than 0');
     return { expr: { kind: 'matrixSelector', selector, rangeMs }, type: 'matrix' };
   }
 
   private subquery(node: SyntaxNode): Typed {
     const [innerNode, rangeNode, stepNode] = children(node);
-    const inner = this.convert(innerNode!);
+    const inner = this.convert(innerNode);
     if (inner.type !== 'vector') {
       throw this.error(
         node.from,
         `subquery is only allowed on instant vector, got ${TYPE_NAMES[inner.type]} instead`,
       );
     }
-    const rangeMs = this.duration(rangeNode!);
+    const rangeMs = this.duration(rangeNode);
     const stepMs = stepNode ? this.duration(stepNode) : undefined;
-    if (stepMs !== undefined && stepMs <= 0) throw this.error(stepNode!.from, 'step must be greater than 0');
+    if (stepMs !== undefined && stepMs <= 0) throw this.error(stepNode.from, 'step must be greater than 0');
     return {
       expr: { kind: 'subquery', expr: inner.expr, rangeMs, stepMs, offsetMs: 0, at: undefined },
       type: 'matrix',
@@ -245,7 +245,7 @@ class Converter {
   /** `offset` and `@` attach to the selector or subquery they follow. */
   private modifier(node: SyntaxNode): Typed {
     const kids = children(node);
-    const inner = this.convert(kids[0]!);
+    const inner = this.convert(kids[0]);
     const target = inner.expr.kind === 'matrixSelector' ? inner.expr.selector : inner.expr;
     if (target.kind !== 'vectorSelector' && target.kind !== 'subquery') {
       const what = node.name === 'OffsetExpr' ? 'offset' : '@ modifier';
@@ -256,10 +256,10 @@ class Converter {
     }
     if (node.name === 'OffsetExpr') {
       if (target.offsetMs !== 0) throw this.error(node.from, 'offset may not be set multiple times');
-      target.offsetMs = this.duration(kids[2]!);
+      target.offsetMs = this.duration(kids[2]);
     } else {
       if (target.at !== undefined) throw this.error(node.from, '@ <timestamp> may not be set multiple times');
-      target.at = this.atValue(kids[2]!);
+      target.at = this.atValue(kids[2]);
     }
     return inner;
   }
@@ -274,9 +274,9 @@ class Converter {
 
   private call(node: SyntaxNode): Typed {
     const [ident, body] = children(node);
-    const func = this.text(ident!);
+    const func = this.text(ident);
     const signature = FUNCTIONS[func];
-    if (!signature) throw this.error(ident!.from, `unknown function with name ${JSON.stringify(func)}`);
+    if (!signature) throw this.error(ident.from, `unknown function with name ${JSON.stringify(func)}`);
     const argNodes = body ? children(body) : [];
     const args = argNodes.map((a) => this.convert(a));
     const min = signature.args.length - signature.optional;
@@ -288,10 +288,10 @@ class Converter {
       );
     }
     args.forEach((arg, i) => {
-      const expected = signature.args[Math.min(i, signature.args.length - 1)]!;
+      const expected = signature.args[Math.min(i, signature.args.length - 1)];
       if (arg.type !== expected) {
         throw this.error(
-          argNodes[i]!.from,
+          argNodes[i].from,
           `expected type ${TYPE_NAMES[expected]} in call to function ${JSON.stringify(func)}, got ${TYPE_NAMES[arg.type]}`,
         );
       }
@@ -309,7 +309,7 @@ class Converter {
       if (kid.name === 'FunctionCallBody') argNodes = children(kid);
       if (kid.name === 'AggregateModifier') {
         const [kind, labels] = children(kid);
-        without = kind!.name === 'Without';
+        without = kind.name === 'Without';
         grouping = labels ? this.groupingLabels(labels) : [];
       }
     }
@@ -323,24 +323,24 @@ class Converter {
       );
     }
     const args = argNodes.map((a) => this.convert(a));
-    const operand = args[args.length - 1]!;
+    const operand = args[args.length - 1];
     if (operand.type !== 'vector') {
       throw this.error(
-        argNodes[argNodes.length - 1]!.from,
+        argNodes[argNodes.length - 1].from,
         `expected type instant vector in aggregation expression, got ${TYPE_NAMES[operand.type]}`,
       );
     }
-    if (paramType && args[0]!.type !== paramType) {
+    if (paramType && args[0].type !== paramType) {
       throw this.error(
-        argNodes[0]!.from,
-        `expected type ${TYPE_NAMES[paramType]} in aggregation parameter, got ${TYPE_NAMES[args[0]!.type]}`,
+        argNodes[0].from,
+        `expected type ${TYPE_NAMES[paramType]} in aggregation parameter, got ${TYPE_NAMES[args[0].type]}`,
       );
     }
     return {
       expr: {
         kind: 'aggregate',
         op,
-        param: paramType ? args[0]!.expr : undefined,
+        param: paramType ? args[0].expr : undefined,
         expr: operand.expr,
         grouping,
         without,
@@ -351,15 +351,15 @@ class Converter {
 
   private groupingLabels(node: SyntaxNode): string[] {
     return children(node).map((l) =>
-      l.name === 'QuotedLabelName' ? this.string(children(l)[0]!) : this.text(l),
+      l.name === 'QuotedLabelName' ? this.string(children(l)[0]) : this.text(l),
     );
   }
 
   private binary(node: SyntaxNode): Typed {
     const kids = children(node);
-    const lhsNode = kids[0]!;
-    const rhsNode = kids[kids.length - 1]!;
-    const opNode = kids[1]!;
+    const lhsNode = kids[0];
+    const rhsNode = kids[kids.length - 1];
+    const opNode = kids[1];
     const op = BINARY_OPS[opNode.name];
     if (!op) throw this.error(opNode.from, `unsupported operator ${JSON.stringify(this.text(opNode))}`);
     let returnBool = false;
@@ -449,14 +449,14 @@ class Converter {
 
   private unary(node: SyntaxNode): Typed {
     const [opNode, exprNode] = children(node);
-    const inner = this.convert(exprNode!);
+    const inner = this.convert(exprNode);
     if (inner.type !== 'scalar' && inner.type !== 'vector') {
       throw this.error(
         node.from,
         `unary expression only allowed on expressions of type scalar or instant vector, got ${TYPE_NAMES[inner.type]}`,
       );
     }
-    const op = this.text(opNode!) === '-' ? '-' : '+';
+    const op = this.text(opNode) === '-' ? '-' : '+';
     if (op === '+') return inner;
     if (inner.expr.kind === 'number')
       return { expr: { kind: 'number', value: -inner.expr.value }, type: 'scalar' };
@@ -469,7 +469,7 @@ function parenDepth(text: string): number {
   let depth = 0;
   let quote: string | undefined;
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
+    const ch = text[i];
     if (quote) {
       if (ch === '\\') i++;
       else if (ch === quote) quote = undefined;

@@ -18,21 +18,21 @@ function extrapolatedRate(input: RangeInput, isCounter: boolean, isRate: boolean
   const { ts, vs } = input;
   const n = ts.length;
   if (n < 2) return undefined;
-  let result = vs[n - 1]! - vs[0]!;
+  let result = vs[n - 1] - vs[0];
   if (isCounter) {
-    let prev = vs[0]!;
+    let prev = vs[0];
     for (let i = 1; i < n; i++) {
-      if (vs[i]! < prev) result += prev;
+      if (vs[i] < prev) result += prev;
       prev = vs[i]!;
     }
   }
-  let durationToStart = (ts[0]! - input.rangeStart) / 1000;
-  const durationToEnd = (input.rangeEnd - ts[n - 1]!) / 1000;
-  const sampledInterval = (ts[n - 1]! - ts[0]!) / 1000;
+  let durationToStart = (ts[0] - input.rangeStart) / 1000;
+  const durationToEnd = (input.rangeEnd - ts[n - 1]) / 1000;
+  const sampledInterval = (ts[n - 1] - ts[0]) / 1000;
   const averageBetween = sampledInterval / (n - 1);
-  if (isCounter && result > 0 && vs[0]! >= 0) {
+  if (isCounter && result > 0 && vs[0] >= 0) {
     // A counter cannot go below zero: do not extrapolate past the point where it would have been 0.
-    const durationToZero = sampledInterval * (vs[0]! / result);
+    const durationToZero = sampledInterval * (vs[0] / result);
     if (durationToZero < durationToStart) durationToStart = durationToZero;
   }
   const threshold = averageBetween * 1.1;
@@ -48,10 +48,10 @@ function instantValue(input: RangeInput, isRate: boolean): number | undefined {
   const { ts, vs } = input;
   const n = ts.length;
   if (n < 2) return undefined;
-  const last = vs[n - 1]!;
-  const previous = vs[n - 2]!;
+  const last = vs[n - 1];
+  const previous = vs[n - 2];
   let result = isRate && last < previous ? last : last - previous;
-  const interval = ts[n - 1]! - ts[n - 2]!;
+  const interval = ts[n - 1] - ts[n - 2];
   if (interval === 0) return undefined;
   if (isRate) result /= interval / 1000;
   return result;
@@ -68,13 +68,13 @@ function linearRegression(ts: number[], vs: number[], interceptTime: number): [n
     cXY = 0,
     sumX2 = 0,
     cX2 = 0;
-  const initY = vs[0]!;
+  const initY = vs[0];
   let constY = true;
   for (let i = 0; i < ts.length; i++) {
-    const v = vs[i]!;
+    const v = vs[i];
     if (constY && i > 0 && v !== initY) constY = false;
     n += 1;
-    const x = (ts[i]! - interceptTime) / 1000;
+    const x = (ts[i] - interceptTime) / 1000;
     [sumX, cX] = kahanSumInc(x, sumX, cX);
     [sumY, cY] = kahanSumInc(v, sumY, cY);
     [sumXY, cXY] = kahanSumInc(x * v, sumXY, cXY);
@@ -129,19 +129,19 @@ export const RANGE_FUNCTIONS: Readonly<Record<string, RangeFunction>> = {
   idelta: (i) => instantValue(i, false),
   resets: ({ vs }) => {
     let resets = 0;
-    for (let i = 1; i < vs.length; i++) if (vs[i]! < vs[i - 1]!) resets++;
+    for (let i = 1; i < vs.length; i++) if (vs[i] < vs[i - 1]) resets++;
     return resets;
   },
   changes: ({ vs }) => {
     let changes = 0;
     for (let i = 1; i < vs.length; i++) {
-      const cur = vs[i]!;
-      const prev = vs[i - 1]!;
+      const cur = vs[i];
+      const prev = vs[i - 1];
       if (cur !== prev && !(Number.isNaN(cur) && Number.isNaN(prev))) changes++;
     }
     return changes;
   },
-  deriv: ({ ts, vs }) => (ts.length < 2 ? undefined : linearRegression(ts, vs, ts[0]!)[0]),
+  deriv: ({ ts, vs }) => (ts.length < 2 ? undefined : linearRegression(ts, vs, ts[0])[0]),
   predict_linear: ({ ts, vs, evalTime }, duration) => {
     if (ts.length < 2) return undefined;
     const [slope, intercept] = linearRegression(ts, vs, evalTime);

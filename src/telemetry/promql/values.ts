@@ -43,7 +43,7 @@ export function quantileOf(q: number, values: number[]): number {
   const lower = Math.max(0, Math.floor(rank));
   const upper = Math.min(n - 1, lower + 1);
   const weight = rank - Math.floor(rank);
-  return sorted[lower]! * (1 - weight) + sorted[upper]! * weight;
+  return sorted[lower] * (1 - weight) + sorted[upper] * weight;
 }
 
 /** Ascending, NaN sorted first (Prometheus' vectorByValueHeap order). */
@@ -58,9 +58,9 @@ export function compareLabels(a: Labels, b: Labels): number {
   const an = Object.keys(a).sort();
   const bn = Object.keys(b).sort();
   for (let i = 0; i < Math.min(an.length, bn.length); i++) {
-    if (an[i] !== bn[i]) return an[i]! < bn[i]! ? -1 : 1;
-    const av = a[an[i]!]!;
-    const bv = b[bn[i]!]!;
+    if (an[i] !== bn[i]) return an[i] < bn[i] ? -1 : 1;
+    const av = a[an[i]];
+    const bv = b[bn[i]];
     if (av !== bv) return av < bv ? -1 : 1;
   }
   return an.length - bn.length;

@@ -167,7 +167,7 @@ export class Scraper {
         e.name === 'TimeoutError'
           ? 'context deadline exceeded'
           : ((e.cause as Error | undefined)?.message ?? e.message);
-      throw new Error(`Get "${url}": ${reason}`);
+      throw new Error(`Get "${url}": ${reason}`, { cause: err });
     }
     if (res.status !== 200) {
       await res.body?.cancel();

@@ -14,10 +14,10 @@ export class Chunk {
     return this.length === CHUNK_CAPACITY;
   }
   get minTime(): number {
-    return this.ts[0]!;
+    return this.ts[0];
   }
   get maxTime(): number {
-    return this.ts[this.length - 1]!;
+    return this.ts[this.length - 1];
   }
 
   append(t: number, v: number, isStale: boolean): void {
@@ -37,7 +37,7 @@ export class Chunk {
     let hi = this.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.ts[mid]! < t) lo = mid + 1;
+      if (this.ts[mid] < t) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -49,7 +49,7 @@ export class Chunk {
     let hi = this.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.ts[mid]! <= t) lo = mid + 1;
+      if (this.ts[mid] <= t) lo = mid + 1;
       else hi = mid;
     }
     return lo;

@@ -21,8 +21,8 @@ export function compileRe2(source: string): RegExp {
   let flags = 'su';
   const inline = /^\(\?([imsU]+)\)/.exec(body);
   if (inline) {
-    if (inline[1]!.includes('i')) flags += 'i';
-    if (inline[1]!.includes('m')) flags += 'm';
+    if (inline[1].includes('i')) flags += 'i';
+    if (inline[1].includes('m')) flags += 'm';
     body = body.slice(inline[0].length);
   }
   if (/\(\?<?[=!]/.test(body))

@@ -50,22 +50,21 @@ export class Series {
   /** Drops chunks that end before `minTime`; returns the number of samples removed. */
   truncateBefore(minTime: number): number {
     let removed = 0;
-    while (this.chunks.length > 0 && this.chunks[0]!.maxTime < minTime)
-      removed += this.chunks.shift()!.length;
+    while (this.chunks.length > 0 && this.chunks[0].maxTime < minTime) removed += this.chunks.shift()!.length;
     return removed;
   }
 
   /** Latest sample within the window; undefined when there is none or it is a stale marker. */
   latest(w: Window): Point | undefined {
     for (let c = this.chunks.length - 1; c >= 0; c--) {
-      const chunk = this.chunks[c]!;
+      const chunk = this.chunks[c];
       if (chunk.minTime > w.end) continue;
       const i = chunk.upperBound(w.end) - 1;
       if (i < 0) continue;
-      const t = chunk.ts[i]!;
+      const t = chunk.ts[i];
       if (t < w.start || (w.leftOpen && t === w.start)) return undefined;
       if (chunk.isStale(i)) return undefined;
-      return { t, v: chunk.vs[i]! };
+      return { t, v: chunk.vs[i] };
     }
     return undefined;
   }
@@ -80,8 +79,8 @@ export class Series {
       const stop = chunk.upperBound(w.end);
       for (; i < stop; i++) {
         if (chunk.isStale(i)) continue;
-        ts.push(chunk.ts[i]!);
-        vs.push(chunk.vs[i]!);
+        ts.push(chunk.ts[i]);
+        vs.push(chunk.vs[i]);
       }
     }
     return { ts, vs };
