@@ -11,7 +11,7 @@
  *   keys are evicted until it is not; the write itself may then go over the limit. With
  *   `noeviction` (or a `volatile-*` policy with no key that has a TTL) the write is refused
  *   with Redis's OOM message.
- * - LRU and TTL eviction sample `samples` keys (Redis `maxmemory-samples`, default 5) and evict
+ * - LRU and TTL eviction sample `samples` distinct keys (Redis `maxmemory-samples`, default 5) and evict
  *   the best of the sample; Redis additionally keeps a 16-entry candidate pool across rounds.
  *   Idle time is measured with an access counter instead of Redis's seconds-resolution clock.
  * - Active expiry runs every `activeExpireIntervalMs` (Redis `hz 10` = 100 ms): it samples 20
@@ -196,19 +196,21 @@ export class MemorySessionStore implements SessionStore {
     return a.lastAccess < b.lastAccess;
   }
 
+  /** Up to `count` distinct keys picked at random (like Redis's dictGetSomeKeys); all of them when there are no more. */
   private sample(count: number, volatileOnly: boolean): Entry[] {
-    const picked: Entry[] = [];
+    const eligible = (e: Entry) => !volatileOnly || e.expiresAt !== undefined;
+    if (count >= this.slots.length) return this.slots.filter(eligible);
+    const picked = new Set<Entry>();
     // Bounded tries: with few volatile keys among many persistent ones, give up like Redis does after a round.
-    for (let tries = 0; picked.length < count && tries < count * 10; tries++) {
+    for (let tries = 0; picked.size < count && tries < count * 10; tries++) {
       const entry = this.slots[Math.floor(this.random() * this.slots.length)];
-      if (volatileOnly && entry.expiresAt === undefined) continue;
-      picked.push(entry);
+      if (eligible(entry)) picked.add(entry);
     }
-    if (picked.length === 0 && volatileOnly) {
-      const fallback = this.slots.find((e) => e.expiresAt !== undefined);
-      if (fallback) picked.push(fallback);
+    if (picked.size === 0 && volatileOnly) {
+      const fallback = this.slots.find(eligible);
+      if (fallback) picked.add(fallback);
     }
-    return picked;
+    return [...picked];
   }
 
   private activeExpireCycle(): void {
@@ -217,7 +219,7 @@ export class MemorySessionStore implements SessionStore {
       if (this.volatileKeys === 0) return;
       const sample = this.sample(Math.min(ACTIVE_EXPIRE_SAMPLE, this.volatileKeys), true);
       let expired = 0;
-      for (const entry of new Set(sample)) {
+      for (const entry of sample) {
         if (this.entries.get(entry.sid) === entry && this.expireIfDue(entry)) expired++;
       }
       if (expired * 4 <= sample.length || Date.now() - started > ACTIVE_EXPIRE_BUDGET_MS) return;
