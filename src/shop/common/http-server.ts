@@ -4,7 +4,7 @@
  * original service's style. No request can crash the process or reveal a stack trace.
  */
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { HttpError, renderError, renderNotFound } from './errors.js';
 import { createLogger } from './logger.js';
@@ -55,9 +55,12 @@ export function createShopServer(options: ShopServerOptions): ShopServer {
   const tracing = startTracing(service, pod);
   const app: FastifyInstance = Fastify({
     loggerInstance: log as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     return503OnClosing: true,
+    // A malformed URL or header gets the flavour's own 400, not fastify's JSON.
+    frameworkErrors: (error, req, reply) =>
+      send(reply, renderError(flavour, 400, error.message, req.url.split('?')[0])),
     // Sock Shop ids appear in paths; keep them case-sensitive and exact.
     routerOptions: { caseSensitive: true, ignoreTrailingSlash: false },
   });
