@@ -51,11 +51,10 @@ export class MysqlCatalogueDialect implements CatalogueDialect {
   }
 
   searchCondition(q: string, indexed: boolean, next: (value: unknown) => string): string {
-    const like = `LOWER(CONCAT(s.name, '\\n', s.description)) LIKE ${next(likePattern(q))}`;
+    // `?` placeholders bind by position, so the MATCH parameter must be taken before the LIKE one.
     const terms = indexed ? fullTextTerms(q) : '';
-    return terms
-      ? `MATCH (s.name, s.description) AGAINST (${next(terms)} IN BOOLEAN MODE) AND ${like}`
-      : like;
+    const match = terms ? `MATCH (s.name, s.description) AGAINST (${next(terms)} IN BOOLEAN MODE) AND ` : '';
+    return `${match}LOWER(CONCAT(s.name, '\\n', s.description)) LIKE ${next(likePattern(q))}`;
   }
 
   async createSearchIndex(): Promise<void> {
@@ -82,7 +81,7 @@ export class MysqlCatalogueDialect implements CatalogueDialect {
     return rows
       .map(
         (r) =>
-          `${String(r.table)}: type=${String(r.type)} key=${String(r.key)} rows=${String(r.rows)} ${String(r.Extra ?? '')}`,
+          `${String(r.table)}: type=${String(r.type)} key=${String(r.key)} rows=${String(r.rows)} ${typeof r.Extra === 'string' ? r.Extra : ''}`,
       )
       .join('\n');
   }

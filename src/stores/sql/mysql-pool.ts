@@ -116,9 +116,9 @@ export class MysqlPool {
           if (timedOut) connection.release();
           else resolve(connection);
         },
-        (error: unknown) => {
+        (error: Error) => {
           clearTimeout(timer);
-          if (!timedOut) reject(error as Error);
+          if (!timedOut) reject(error);
         },
       );
     });
