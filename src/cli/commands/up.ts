@@ -3,10 +3,14 @@
  * URL and how long it took once every pod is ready, and removes everything on Ctrl-C (or on
  * `sockshop-lab down` from another terminal). Leftovers of a crashed run are removed first.
  */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { startLab } from '../../platform/local/lab.js';
-import { labHome } from '../../platform/local/lab-state.js';
+import { labHome, runningLab } from '../../platform/local/lab-state.js';
 import { shopTopology } from '../../platform/topology.js';
 
 interface UpOptions {
@@ -15,6 +19,7 @@ interface UpOptions {
   tsx?: boolean;
   cooperative?: boolean;
   readyTimeout: number;
+  detach?: boolean;
 }
 
 function port(text: string): number {
@@ -59,8 +64,7 @@ export async function up(o: UpOptions): Promise<void> {
     log(`${signal}: stopping the lab…`);
     void lab.stop();
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
 
   const ready = platform.waitAllReady(o.readyTimeout * 1000).then(
     () =>
@@ -82,6 +86,45 @@ export async function up(o: UpOptions): Promise<void> {
   process.exit(0);
 }
 
+const READY_LINE = /is up at|not every pod is ready/;
+
+/**
+ * `up --detach`: runs the same `up` as a background process (own session, output in <home>/lab.log),
+ * echoes its lines until every pod is ready, then returns; `sockshop-lab down` stops it.
+ */
+async function upDetached(o: UpOptions): Promise<void> {
+  const home = labHome(o.home);
+  const running = runningLab(home);
+  if (running) throw new Error(`a lab is already running from ${home} (pid ${running.labPid})`);
+  const logFile = join(home, 'lab.log');
+  mkdirSync(home, { recursive: true });
+  const fd = openSync(logFile, 'w');
+  const args = process.argv.slice(1).filter((a) => a !== '--detach');
+  const child = spawn(process.execPath, [...process.execArgv, ...args], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, SOCKSHOP_LAB_HOME: home },
+  });
+  closeSync(fd);
+  child.unref();
+  let exited: number | null = null;
+  child.once('exit', (code) => (exited = code ?? 1));
+  let shown = 0;
+  for (;;) {
+    const lines = readFileSync(logFile, 'utf8').split('\n');
+    const complete = lines.slice(0, -1);
+    for (const line of complete.slice(shown)) process.stdout.write(line + '\n');
+    shown = complete.length;
+    if (complete.some((l) => READY_LINE.test(l))) break;
+    if (exited !== null) throw new Error(`the lab exited during startup (code ${exited}); see ${logFile}`);
+    await sleep(200);
+  }
+  process.stdout.write(
+    `sockshop-lab: running in the background (pid ${child.pid}, log ${logFile}); stop it with \`sockshop-lab down\`\n`,
+  );
+  process.exit(0);
+}
+
 export function registerUp(program: Command): void {
   program
     .command('up')
@@ -91,5 +134,6 @@ export function registerUp(program: Command): void {
     .option('--tsx', 'run the TypeScript sources through tsx instead of dist/ (development)')
     .option('--cooperative', 'do not use cgroups (limits reported, not enforced)')
     .option('--ready-timeout <seconds>', 'how long to wait for every pod to be ready', seconds, 120)
-    .action(async (o: UpOptions) => up(o));
+    .option('--detach', 'run in the background; return once every pod is ready')
+    .action(async (o: UpOptions) => (o.detach ? upDetached(o) : up(o)));
 }
