@@ -23,11 +23,25 @@ function groupLabels(labels: Labels, spec: AggregateSpec): Labels {
     : onlyLabels(labels, spec.grouping);
 }
 
+const groupCache = new WeakMap<Labels, Map<string, { labels: Labels; key: string }>>();
+
+/** Group labels and key of a series, memoised per label set and grouping (range queries repeat them per step). */
+function groupOf(labels: Labels, spec: AggregateSpec): { labels: Labels; key: string } {
+  const specKey = `${spec.without ? '-' : '+'}${spec.grouping.join('\u0000')}`;
+  let bySpec = groupCache.get(labels);
+  if (!bySpec) groupCache.set(labels, (bySpec = new Map()));
+  let group = bySpec.get(specKey);
+  if (!group) {
+    const projected = groupLabels(labels, spec);
+    bySpec.set(specKey, (group = { labels: projected, key: labelsKey(projected) }));
+  }
+  return group;
+}
+
 function groupBy(samples: Sample[], spec: AggregateSpec): Group[] {
   const groups = new Map<string, Group>();
   for (const s of samples) {
-    const labels = groupLabels(s.labels, spec);
-    const key = labelsKey(labels);
+    const { labels, key } = groupOf(s.labels, spec);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { labels, samples: [] }));
     g.samples.push(s);

@@ -1,4 +1,4 @@
-import { dropMetricName, type Labels } from '../tsdb/labels.js';
+import { METRIC_NAME, dropMetricName, labelsKey, withoutLabels, type Labels } from '../tsdb/labels.js';
 import { compileRe2, RegexError } from '../tsdb/matchers.js';
 import { bucketQuantile } from './histogram.js';
 import { parseGoFloat } from './literals.js';
@@ -73,21 +73,28 @@ export function sortVector(vec: Sample[], descending: boolean): Sample[] {
   });
 }
 
+const bucketGroups = new WeakMap<Labels, { key: string; labels: Labels }>();
+
+/** A bucket series' histogram identity (all labels but `le`) and the result labels (also without name, quantile). */
+function bucketGroup(labels: Labels): { key: string; labels: Labels } {
+  let group = bucketGroups.get(labels);
+  if (!group) {
+    const rest = withoutLabels(labels, ['le']);
+    group = { key: labelsKey(rest), labels: withoutLabels(rest, [METRIC_NAME, 'quantile']) };
+    bucketGroups.set(labels, group);
+  }
+  return group;
+}
+
 export function histogramQuantile(q: number, vec: Sample[]): Sample[] {
   const groups = new Map<string, { labels: Labels; buckets: { upperBound: number; count: number }[] }>();
   for (const s of vec) {
     const le = s.labels['le'];
     const upperBound = le === undefined ? undefined : parseGoFloat(le.trim());
     if (upperBound === undefined) continue;
-    const rest: Record<string, string> = { ...s.labels };
-    delete rest['le'];
-    const key = JSON.stringify(Object.entries(rest).sort());
+    const { key, labels } = bucketGroup(s.labels);
     let g = groups.get(key);
-    if (!g) {
-      const labels: Record<string, string> = dropMetricName(rest);
-      delete labels['quantile'];
-      groups.set(key, (g = { labels, buckets: [] }));
-    }
+    if (!g) groups.set(key, (g = { labels, buckets: [] }));
     g.buckets.push({ upperBound, count: s.v });
   }
   return [...groups.values()].map((g) => ({ labels: g.labels, v: bucketQuantile(q, g.buckets) }));

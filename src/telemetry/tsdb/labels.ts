@@ -3,8 +3,18 @@ export type Labels = Readonly<Record<string, string>>;
 
 export const METRIC_NAME = '__name__';
 
+// Label sets are immutable, so derived keys and copies are memoised per object (queries revisit them every step).
+const keyCache = new WeakMap<Labels, string>();
+const nameless = new WeakMap<Labels, Labels>();
+
 /** Canonical identity of a label set: names sorted, empty values dropped (as Prometheus does). */
 export function labelsKey(labels: Labels): string {
+  let key = keyCache.get(labels);
+  if (key === undefined) keyCache.set(labels, (key = computeKey(labels)));
+  return key;
+}
+
+function computeKey(labels: Labels): string {
   const names = Object.keys(labels).sort();
   let key = '';
   for (const name of names) {
@@ -40,6 +50,10 @@ export function onlyLabels(labels: Labels, keep: Iterable<string>): Record<strin
   return out;
 }
 
-export function dropMetricName(labels: Labels): Record<string, string> {
-  return withoutLabels(labels, [METRIC_NAME]);
+/** The label set without `__name__` (the same object when it has none). */
+export function dropMetricName(labels: Labels): Labels {
+  if (!(METRIC_NAME in labels)) return labels;
+  let out = nameless.get(labels);
+  if (out === undefined) nameless.set(labels, (out = withoutLabels(labels, [METRIC_NAME])));
+  return out;
 }
