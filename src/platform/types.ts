@@ -213,6 +213,7 @@ export interface EndpointAddress {
 export interface ServiceInfo {
   name: string;
   namespace: string;
+  creationTimestamp: string;
   /** Loopback address the Service listens on. */
   clusterIP: string;
   ports: Array<ServicePortSpec & { /** actual listening port */ port: number }>;

@@ -79,6 +79,7 @@ interface DeploymentState {
 interface ServiceState {
   spec: NonNullable<DeploymentSpec['service']>;
   deployment: string;
+  createdAt: string;
   proxies: Map<
     string,
     { proxy: TcpProxy; targetPort: string; protocol: 'http' | 'tcp'; appProtocol?: string }
@@ -209,7 +210,13 @@ export class LocalPlatform implements Platform {
     spec: NonNullable<DeploymentSpec['service']>,
   ): Promise<void> {
     if (this.services.has(spec.name)) throw new PlatformError(`services "${spec.name}" already exists`, 409);
-    const service: ServiceState = { spec, deployment, proxies: new Map(), rr: 0 };
+    const service: ServiceState = {
+      spec,
+      deployment,
+      createdAt: new Date().toISOString(),
+      proxies: new Map(),
+      rr: 0,
+    };
     this.services.set(spec.name, service);
     for (const port of spec.ports) {
       const listenPort = await freePort(port.port);
@@ -619,7 +626,15 @@ export class LocalPlatform implements Platform {
       .filter((p) => p.deployment === s.deployment && !p.ready && !p.deletionTimestamp)
       .map((p) => p.name)
       .sort();
-    return { name, namespace: this.namespace, clusterIP: '127.0.0.1', ports, endpoints, notReadyAddresses };
+    return {
+      name,
+      namespace: this.namespace,
+      creationTimestamp: s.createdAt,
+      clusterIP: '127.0.0.1',
+      ports,
+      endpoints,
+      notReadyAddresses,
+    };
   }
 
   async listServices(): Promise<ServiceInfo[]> {
