@@ -58,7 +58,7 @@ const fresh = performance.now();
 const extra = 20;
 for (let s = 0; s < extra; s++) {
   const ts = start + (scrapes + s) * SCRAPE_MS;
-  for (let i = 0; i < sets.length; i++) tsdb.append({ ...sets[i]! }, ts, counts[i]! + s);
+  for (let i = 0; i < sets.length; i++) tsdb.append({ ...sets[i] }, ts, counts[i] + s);
 }
 const freshMs = performance.now() - fresh;
 console.log(
