@@ -124,7 +124,7 @@ for (const [name, open] of backends) {
       const holy = await store.get('03fef6ac-1896-4ce8-bd69-b798f85c6e0b');
       assert.equal(holy?.name, 'Holy');
       assert.equal(holy?.price, Math.fround(99.99));
-      assert.deepEqual(tagSet(holy!), ['action', 'magic']);
+      assert.deepEqual(tagSet(holy), ['action', 'magic']);
       assert.equal(await store.get('no-such-id'), undefined);
     });
 

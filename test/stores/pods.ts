@@ -29,7 +29,7 @@ export async function startPod(entry: string, env: NodeJS.ProcessEnv = {}, timeo
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
@@ -38,7 +38,7 @@ export async function startPod(entry: string, env: NodeJS.ProcessEnv = {}, timeo
     await exited;
     clearTimeout(timer);
   };
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   try {
     const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(

@@ -129,3 +129,46 @@ export class PgPool {
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
+
+/** What every PostgreSQL-backed store takes. */
+export interface PostgresStoreOptions {
+  url: string;
+  schema?: string;
+  poolSize?: number;
+  acquireTimeoutMs?: number;
+  registry?: Registry;
+  /** The variable that sets `url`, for error messages. */
+  envName?: string;
+}
+
+/** Opens the pool of store `name` (e.g. `user-db`) and creates its tables when `ddl`'s first table is missing. */
+export async function openStorePool(
+  name: string,
+  defaultEnv: string,
+  options: PostgresStoreOptions,
+  ddl: string[],
+): Promise<{ pool: PgPool; created: boolean }> {
+  const pool = await PgPool.open({
+    url: options.url,
+    name,
+    envName: options.envName ?? defaultEnv,
+    schema: options.schema,
+    size: options.poolSize,
+    acquireTimeoutMs: options.acquireTimeoutMs,
+    registry: options.registry,
+  });
+  try {
+    const table = /CREATE TABLE (\w+)/.exec(ddl[0])?.[1] ?? '';
+    const [{ found }] = await pool.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [
+      table,
+    ]);
+    if (found != null) return { pool, created: false };
+    await pool.transaction(async (client) => {
+      for (const statement of ddl) await client.query(statement);
+    });
+    return { pool, created: true };
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
+}
