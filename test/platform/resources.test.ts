@@ -9,7 +9,7 @@ const cgroupsAvailable = process.platform === 'linux' && process.getuid?.() === 
 void test(
   'a pod limited to 50m CPU gets about 5% of a core',
   { skip: !cgroupsAvailable && 'needs root on Linux' },
-  async () => {
+  async (t) => {
     await withPlatform(async (platform) => {
       assert.notEqual(platform.enforcement.mode, 'cooperative');
       await platform.apply([
@@ -35,6 +35,9 @@ void test(
         (after.cpuSecondsTotal - before.cpuSecondsTotal) /
         ((Date.parse(after.timestamp) - Date.parse(before.timestamp)) / 1000);
       assert.ok(Date.now() - t0 >= 3000);
+      t.diagnostic(
+        `50m limit: ${cores.toFixed(3)} cores measured, ${after.cpuThrottledPeriods} throttled periods`,
+      );
       assert.ok(cores > 0.01, `the pod should run at all (got ${cores.toFixed(3)} cores)`);
       assert.ok(cores < 0.1, `50m limit should cap near 0.05 cores, got ${cores.toFixed(3)}`);
       assert.ok(after.cpuThrottledPeriods > 0, 'CFS throttling should be visible in cpu.stat');

@@ -212,13 +212,7 @@ export class Pod {
     this.oomBaseline = this.cgroup?.oomKills() ?? 0;
     this.killedByUs = false;
     this.logs.newRun();
-    this.runtime.events.record({
-      type: 'Normal',
-      reason: 'Created',
-      message: `Created container ${this.containerName}`,
-      involvedObject: { kind: 'Pod', name: this.name, fieldPath: `spec.containers{${this.containerName}}` },
-      source: { component: 'kubelet', host: this.runtime.nodeName },
-    });
+    this.event('Normal', 'Created', `Created container ${this.containerName}`);
     const child = spawn(file, argv, {
       cwd: this.template.container.cwd ?? process.cwd(),
       env,
