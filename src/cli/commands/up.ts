@@ -39,7 +39,8 @@ export async function up(o: UpOptions): Promise<void> {
   const started = Date.now();
   const log = (line: string) => process.stdout.write(`sockshop-lab: ${line}\n`);
   const { deployments, configMaps } = shopTopology({ frontEndPort: o.port, mode: o.tsx ? 'tsx' : 'dist' });
-  const storefront = `http://127.0.0.1:${o.port}/`;
+  // Services take their well-known port when it is free, any port otherwise; the storefront says which.
+  let storefront = `http://127.0.0.1:${o.port}/`;
   const lab = await startLab({
     home: labHome(o.home),
     cgroups: o.cooperative ? 'cooperative' : 'auto',
@@ -48,6 +49,9 @@ export async function up(o: UpOptions): Promise<void> {
     info: () => ({ storefront }),
   });
   const { platform } = lab;
+  const frontEndPort = (await platform.getService('front-end'))?.ports[0]?.port ?? o.port;
+  if (frontEndPort !== o.port) log(`port ${o.port} is taken; the storefront listens on ${frontEndPort}`);
+  storefront = `http://127.0.0.1:${frontEndPort}/`;
   if (platform.reclaimed) {
     const r = platform.reclaimed;
     log(`removed leftovers of crashed run ${r.runId}: ${r.processes} process(es), ${r.cgroups} cgroup(s)`);
