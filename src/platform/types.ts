@@ -423,7 +423,11 @@ export interface MeshRule {
   source: string;
   /** Callee service, or '*' for every service. */
   destination: string;
-  /** 'to' = only traffic source→destination (a one-way partition when the fault is partition); 'both' = both ways. */
+  /**
+   * As in Chaos Mesh. For a partition: 'from' = requests reach the callee and are processed but the
+   * responses are lost (the one-way partition of the payment scenario); 'to' = requests are black-holed;
+   * 'both' = connections are reset.
+   */
   direction: 'to' | 'from' | 'both';
   fault: MeshFault;
   createdAt: string;
