@@ -1,35 +1,9 @@
 /** catalogue, payment and payment-gateway as real processes: they start on PORT, answer /health, end on SIGTERM. */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
+import { killAll, runToExit, startService } from '../helpers/process.js';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitForHealth(url: string, child: ChildProcess): Promise<Response> {
-  for (let i = 0; i < 150; i++) {
-    if (child.exitCode !== null) assert.fail(`process exited early with ${child.exitCode}`);
-    try {
-      return await fetch(url);
-    } catch {
-      await sleep(100);
-    }
-  }
-  return assert.fail(`${url} never answered`);
-}
-
-const children = new Set<ChildProcess>();
-after(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-});
+after(killAll);
 
 const SERVICES: Array<[string, string[]]> = [
   ['catalogue', ['catalogue', 'catalogue-db']],
@@ -40,37 +14,20 @@ const SERVICES: Array<[string, string[]]> = [
 void describe('service processes', () => {
   for (const [name, checks] of SERVICES) {
     void it(`${name} starts, reports health and stops cleanly on SIGTERM`, async () => {
-      const port = await freePort();
-      const child = spawn(process.execPath, ['--import', 'tsx', `src/shop/${name}/main.ts`], {
-        env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      children.add(child);
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const res = await waitForHealth(`http://127.0.0.1:${port}/health`, child);
+      const service = await startService(name);
+      const res = await fetch(`${service.url}/health`);
       assert.equal(res.status, 200);
       const body = (await res.json()) as { health: Array<{ service: string; status: string }> };
       assert.deepEqual(
         body.health.map((h) => [h.service, h.status]),
         checks.map((c) => [c, 'OK']),
       );
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const [code, signal] = (await exited) as [number | null, string | null];
-      assert.deepEqual([code, signal], [0, null], stderr);
+      assert.deepEqual(await service.stop(), { code: 0, signal: null }, service.stderr());
     });
   }
 
   void it('a bad setting ends the process with one clear line', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/shop/catalogue/main.ts'], {
-      env: { ...process.env, PORT: '0', CATALOGUE_CACHE_TTL_MS: 'forever' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    children.add(child);
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const [code] = (await once(child, 'exit')) as [number];
+    const { code, stderr } = await runToExit('catalogue', { CATALOGUE_CACHE_TTL_MS: 'forever' });
     assert.equal(code, 1);
     assert.match(stderr, /catalogue: cannot start: CATALOGUE_CACHE_TTL_MS must be a number, got "forever"/);
   });
