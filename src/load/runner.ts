@@ -83,6 +83,7 @@ export interface ArrivalCounts {
 export interface LoadSnapshot {
   profile: string;
   model: 'closed' | 'open';
+  percentiles: PercentileMode;
   state: 'running' | 'stopping' | 'stopped';
   elapsedS: number;
   /** Closed: users running; open: journeys in flight. */
@@ -369,6 +370,7 @@ class Runner {
     return {
       profile: this.options.profile.name,
       model: this.model,
+      percentiles: this.options.percentiles ?? 'hdr',
       state: this.state,
       elapsedS: (now - this.startedAt) / 1000,
       users: this.model === 'closed' ? this.users : this.inFlight,

@@ -276,6 +276,7 @@ export class LoadStats {
     elapsedMs: number,
   ): { entries: EndpointSnapshot[]; aggregated: EndpointSnapshot } {
     const entries = [...this.entries.values()]
+      .filter((e) => e.requests > 0)
       .sort((a, b) => a.name.localeCompare(b.name) || a.method.localeCompare(b.method))
       .map((e) => e.snapshot(mode, nowMs, elapsedMs));
     return { entries, aggregated: this.total.snapshot(mode, nowMs, elapsedMs) };
