@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerDown } from './down.js';
 import { registerKubectl } from './kubectl.js';
+import { registerLoad } from './load.js';
 import { registerUp } from './up.js';
 
 /** Every command module registers itself here. */
@@ -8,4 +9,5 @@ export function registerCommands(program: Command): void {
   registerUp(program);
   registerDown(program);
   registerKubectl(program);
+  registerLoad(program);
 }
