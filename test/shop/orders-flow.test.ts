@@ -1,5 +1,6 @@
 /**
- * The whole order pipeline on real services and the machine's RabbitMQ (a private vhost):
+ * The whole order pipeline on real services and an AMQP broker (a private vhost: embedded by
+ * default, the machine's RabbitMQ with SHOP_TEST_BROKER=rabbitmq):
  * order → shipping publishes → queue-master consumes → order `shipped`; then Incident 5A, the
  * queue blockage: a full `reject-publish` queue with queue-master stopped nacks the 4th shipment,
  * which is counted while every order still answers 201.
@@ -19,7 +20,9 @@ import { shippingConfigFromEnv } from '../../src/shop/shipping/config.js';
 import { createShippingService, type ShippingService } from '../../src/shop/shipping/server.js';
 import { userConfigFromEnv } from '../../src/shop/user/config.js';
 import { createUserService } from '../../src/shop/user/server.js';
-import { createTestVhost, eventually, sample, type TestVhost } from './shipping-broker.js';
+import { createTestVhost, type TestVhost } from '../helpers/broker.js';
+import { sample } from '../helpers/metrics-text.js';
+import { eventually } from '../helpers/wait.js';
 
 const USER = '57a98d98e4b00679b4a830b2';
 const CROSSED = '808a2de1-1aaa-4c25-a9b9-6612e8f29a38';

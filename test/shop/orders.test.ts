@@ -16,7 +16,7 @@ import { paymentConfigFromEnv } from '../../src/shop/payment/config.js';
 import { createPaymentService } from '../../src/shop/payment/server.js';
 import { userConfigFromEnv } from '../../src/shop/user/config.js';
 import { createUserService } from '../../src/shop/user/server.js';
-import { sample } from './shipping-broker.js';
+import { sample } from '../helpers/metrics-text.js';
 
 const USER = '57a98d98e4b00679b4a830b2';
 const USER_ADDRESS = '57a98d98e4b00679b4a830b0';

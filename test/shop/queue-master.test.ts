@@ -6,7 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import { SHIPMENT_TYPE_ID, SHIPPING_QUEUE } from '../../src/shop/common/amqp.js';
 import { ServiceDirectory } from '../../src/shop/common/upstream.js';
 import { createQueueMasterService, type QueueMasterService } from '../../src/shop/queue-master/server.js';
-import { createTestVhost, eventually, sample, type TestVhost } from './shipping-broker.js';
+import { createTestVhost, type TestVhost } from '../helpers/broker.js';
+import { sample } from '../helpers/metrics-text.js';
+import { eventually } from '../helpers/wait.js';
 
 /** A stand-in for orders' report-back route: records calls, answers what each shipment id is scripted to. */
 class OrdersFixture {

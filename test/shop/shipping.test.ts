@@ -6,7 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import { SHIPMENT_TYPE_ID, SHIPPING_EXCHANGE, SHIPPING_QUEUE } from '../../src/shop/common/amqp.js';
 import type { ShippingConfig } from '../../src/shop/shipping/config.js';
 import { createShippingService, type ShippingService } from '../../src/shop/shipping/server.js';
-import { createTestVhost, eventually, sample, type TestVhost } from './shipping-broker.js';
+import { createTestVhost, type TestVhost } from '../helpers/broker.js';
+import { sample } from '../helpers/metrics-text.js';
+import { eventually } from '../helpers/wait.js';
 
 const post = (url: string, body: unknown, type = 'application/json') =>
   fetch(url, {
