@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../common/errors.js';
 import { f32, formatFloat32 } from '../common/float32.js';
-import { sendGoJson, sendGoJsonError } from '../common/go-json.js';
+import { decodeGoStruct, GoJsonError, sendGoJson, sendGoJsonError } from '../common/go-json.js';
 import { goHealth } from '../common/health.js';
 import { createShopServer } from '../common/http-server.js';
 import type { RunnableService } from '../common/run-service.js';
@@ -17,7 +17,6 @@ import { MemoryPaymentLedger } from '../../stores/payments/memory.js';
 import type { PaymentLedger, PaymentStatus } from '../../stores/payments/types.js';
 import type { PaymentConfig } from './config.js';
 import { PaymentGatewayClient } from './gateway-client.js';
-import { decodeAmount, GoJsonError } from './go-json.js';
 
 export interface PaymentDeps {
   ledger?: PaymentLedger;
@@ -85,7 +84,9 @@ export function createPaymentService(config: PaymentConfig, deps: PaymentDeps = 
   function decodeOrFail(body: string): number {
     let amount: number;
     try {
-      amount = decodeAmount(body);
+      // `json.Unmarshal(body, &AuthoriseRequest{Amount float32})`; absent or null is 0.
+      amount =
+        decodeGoStruct(body, 'payment.AuthoriseRequest', { amount: 'float32' }, 'unmarshal').amount ?? 0;
     } catch (error) {
       decisions.inc({ result: 'invalid' });
       if (error instanceof GoJsonError) throw new HttpError(500, error.message);

@@ -11,7 +11,7 @@ import { hashPassword, newSalt, passwordMatches } from '../../stores/users/passw
 import { DuplicateUsernameError, RecordNotFoundError, type UserStore } from '../../stores/users/types.js';
 import { parseBasicAuth } from './basic-auth.js';
 import { sendHal, withStore, type UserContext } from './context.js';
-import { decodeGoJson } from './go-json.js';
+import { decodeGoJson } from './request-body.js';
 
 const unauthorized = () => new HttpError(401, 'Unauthorized');
 const notFound = () => new HttpError(500, 'not found');
