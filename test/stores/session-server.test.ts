@@ -82,8 +82,8 @@ for (const [name, url] of [
     });
 
     it('evicts least recently used keys under maxmemory with allkeys-lru', async () => {
-      const [, oldMax] = (await redis.config('GET', 'maxmemory')) as string[];
-      const [, oldPolicy] = (await redis.config('GET', 'maxmemory-policy')) as string[];
+      const [, oldMax] = await redis.config('GET', 'maxmemory');
+      const [, oldPolicy] = await redis.config('GET', 'maxmemory-policy');
       const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
       const evictedBefore = Number(/evicted_keys:(\d+)/.exec(await redis.info('stats'))![1]);
       try {

@@ -57,6 +57,7 @@ export function describeConnectError(
     case '28000': // postgres: no pg_hba entry / role does not exist
     case 'ER_ACCESS_DENIED_ERROR':
     case 'ER_DBACCESS_DENIED_ERROR':
+    case 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR':
     case 'WRONGPASS':
     case 'NOAUTH':
       return hint(
