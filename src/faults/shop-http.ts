@@ -26,12 +26,12 @@ export function podUrl(pod: PodInfo): string {
 /** One JSON request with a timeout; non-2xx answers become a FaultError naming the call. */
 export async function requestJson<T = unknown>(
   url: string,
-  init: { method?: string; json?: unknown; timeoutMs?: number } = {},
+  init: { method?: string; json?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<T> {
   const method = init.method ?? 'GET';
   const res = await fetch(url, {
     method,
-    headers: init.json === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...init.headers, ...(init.json === undefined ? {} : { 'content-type': 'application/json' }) },
     body: init.json === undefined ? undefined : JSON.stringify(init.json),
     signal: AbortSignal.timeout(init.timeoutMs ?? 10_000),
   });

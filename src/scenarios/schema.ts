@@ -79,6 +79,8 @@ export const STATE_KINDS = [
   'stale-price-replicas',
   'shipping-rate',
   'mesh-rules',
+  'cart-retention-loss',
+  'profile-lost-updates',
 ] as const;
 
 const checkBase = {
@@ -239,7 +241,8 @@ export const scenarioSchema = z
       if (s.manifestation) issue(['manifestation'], 'a control scenario has no manifestation checks');
       if (s.groundTruth) issue(['groundTruth'], 'a control scenario has no ground truth');
     } else {
-      if (!s.faults.length) issue(['faults'], 'needs at least one fault step (or `control: true`)');
+      if (!s.faults.length && !s.load.duringFault)
+        issue(['faults'], 'needs a fault step or a `load.duringFault` surge (or `control: true`)');
       if (!s.manifestation) issue([], 'needs `manifestation` checks');
       if (!s.groundTruth) issue([], 'needs `groundTruth`');
       if (!s.remediations.length) issue([], 'needs at least one remediation that counts');
