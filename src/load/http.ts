@@ -108,9 +108,9 @@ export function errorReason(error: unknown): string {
 function setCookieOf(raw: Buffer[]): string[] | undefined {
   let found: string[] | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
+    const name = raw[i];
     if (name.length === 10 && name.toString('latin1').toLowerCase() === 'set-cookie') {
-      (found ??= []).push(raw[i + 1]!.toString('latin1'));
+      (found ??= []).push(raw[i + 1].toString('latin1'));
     }
   }
   return found;

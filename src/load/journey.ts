@@ -97,7 +97,7 @@ function compileJourney(
     name: journey.name,
     weight: journey.weight,
     vars: Object.entries(journey.vars ?? {}),
-    steps: journey.steps.map((step) => compileStep(step, step.target ? targets[step.target]! : host, stats)),
+    steps: journey.steps.map((step) => compileStep(step, step.target ? targets[step.target] : host, stats)),
   };
 }
 
@@ -139,7 +139,7 @@ export function pickJourney(
     r -= journey.weight;
     if (r < 0) return journey;
   }
-  return journeys[journeys.length - 1]!;
+  return journeys[journeys.length - 1];
 }
 
 function generate(generator: VarGenerator, random: () => number): string {
@@ -238,13 +238,14 @@ function extractInto(step: CompiledStep, body: Buffer, vars: Vars, random: () =>
   }
   for (const [name, path] of step.extract) {
     const value = readJsonPath(json, path, random);
-    if (value === undefined || value === null || typeof value === 'object')
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
       return `no value for {${name}} in response`;
+    }
     vars[name] = String(value);
   }
   return undefined;
 }
 
 export function newSession(accounts: readonly Vars[], index: number): Session {
-  return { jar: new CookieJar(), account: accounts.length ? accounts[index % accounts.length]! : {} };
+  return { jar: new CookieJar(), account: accounts.length ? accounts[index % accounts.length] : {} };
 }

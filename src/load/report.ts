@@ -4,7 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { LoadSnapshot } from './runner.js';
-import { REPORTED_PERCENTILES, type EndpointSnapshot } from './stats.js';
+import { REPORTED_PERCENTILES, percentileLabel, type EndpointSnapshot } from './stats.js';
 
 const NAME_WIDTH = 40;
 
@@ -88,11 +88,6 @@ function csvField(value: string | number): string {
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function percentileHeader(p: number): string {
-  const pct = p * 100;
-  return `${Number.isInteger(pct) ? pct : Number(pct.toFixed(6))}%`;
-}
-
 /** Locust's `PREFIX_stats.csv`: one row per entry, then `Aggregated`. */
 export function statsCsv(s: LoadSnapshot): string {
   const header = [
@@ -107,7 +102,7 @@ export function statsCsv(s: LoadSnapshot): string {
     'Average Content Size',
     'Requests/s',
     'Failures/s',
-    ...REPORTED_PERCENTILES.map(percentileHeader),
+    ...REPORTED_PERCENTILES.map(percentileLabel),
   ];
   const round = (v: number) => (s.percentiles === 'locust' ? Math.trunc(v) : Number(v.toFixed(3)));
   const line = (e: EndpointSnapshot) => [
@@ -122,7 +117,7 @@ export function statsCsv(s: LoadSnapshot): string {
     e.avgContentBytes,
     e.rps,
     e.failuresPerS,
-    ...REPORTED_PERCENTILES.map((p) => (e.requests ? round(e.percentilesMs[String(p)]!) : 'N/A')),
+    ...REPORTED_PERCENTILES.map((p) => (e.requests ? round(e.percentilesMs[percentileLabel(p)]) : 'N/A')),
   ];
   return (
     [header, ...s.entries.map(line), line(s.aggregated)].map((r) => r.map(csvField).join(',')).join('\n') +
@@ -141,8 +136,8 @@ export function failuresCsv(s: LoadSnapshot): string {
 
 export async function writeCsv(prefix: string, s: LoadSnapshot): Promise<string[]> {
   const files = [`${prefix}_stats.csv`, `${prefix}_failures.csv`];
-  await writeFile(files[0]!, statsCsv(s));
-  await writeFile(files[1]!, failuresCsv(s));
+  await writeFile(files[0], statsCsv(s));
+  await writeFile(files[1], failuresCsv(s));
   return files;
 }
 

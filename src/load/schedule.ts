@@ -64,7 +64,7 @@ export class ArrivalSchedule {
     let remaining = area;
     let t = fromMs;
     while (this.segment < this.segments.length) {
-      const s = this.segments[this.segment]!;
+      const s = this.segments[this.segment];
       if (s.durationMs === Infinity) return s.from > 0 ? t + remaining / s.from : undefined;
       const slope = (s.to - s.from) / s.durationMs;
       const offset = t - s.startMs;

@@ -19,6 +19,12 @@ const HISTOGRAM = {
 /** Locust's PERCENTILES_TO_REPORT. */
 export const REPORTED_PERCENTILES = [0.5, 0.66, 0.75, 0.8, 0.9, 0.95, 0.98, 0.99, 0.999, 0.9999, 1] as const;
 
+/** Locust's column label for a percentile: 0.5 → "50%", 0.999 → "99.9%". */
+export function percentileLabel(p: number): string {
+  const pct = p * 100;
+  return `${Number.isInteger(pct) ? pct : Number(pct.toFixed(6))}%`;
+}
+
 export type PercentileMode = 'hdr' | 'locust';
 
 /** Seconds of per-second counts kept for the "current" rate, as Locust's 10 s window. */
@@ -34,7 +40,7 @@ export interface EndpointSnapshot {
   avgMs: number;
   minMs: number;
   maxMs: number;
-  /** Keyed by the percentile as a fraction string: "0.5", "0.95", "0.99", "0.999", "1". */
+  /** Keyed by Locust's labels: "50%", "66%", …, "99.9%", "99.99%", "100%". */
   percentilesMs: Record<string, number>;
   p50Ms: number;
   p95Ms: number;
@@ -109,7 +115,7 @@ export class EndpointStats {
       this.perSecondAt[slot] = second;
       this.perSecond[slot] = 0;
     }
-    this.perSecond[slot]! += n;
+    this.perSecond[slot] += n;
   }
 
   private currentRps(nowMs: number, elapsedMs: number): number {
@@ -118,7 +124,7 @@ export class EndpointStats {
     // Whole seconds only: the second in progress would read low.
     for (let s = now - CURRENT_WINDOW_S; s < now; s++) {
       const slot = s % RING;
-      if (this.perSecondAt[slot] === s) sum += this.perSecond[slot]!;
+      if (this.perSecondAt[slot] === s) sum += this.perSecond[slot];
     }
     const window = Math.min(CURRENT_WINDOW_S, Math.max(1, Math.floor(elapsedMs / 1000)));
     return sum / window;
@@ -165,7 +171,7 @@ export class EndpointStats {
 
   snapshot(mode: PercentileMode, nowMs: number, elapsedMs: number): EndpointSnapshot {
     const percentilesMs: Record<string, number> = {};
-    for (const p of REPORTED_PERCENTILES) percentilesMs[String(p)] = this.percentileMs(p, mode);
+    for (const p of REPORTED_PERCENTILES) percentilesMs[percentileLabel(p)] = this.percentileMs(p, mode);
     const elapsedS = Math.max(elapsedMs / 1000, 1e-3);
     return {
       method: this.method,
@@ -177,9 +183,9 @@ export class EndpointStats {
       minMs: this.requests ? this.minUs / 1000 : 0,
       maxMs: this.maxUs / 1000,
       percentilesMs,
-      p50Ms: percentilesMs['0.5']!,
-      p95Ms: percentilesMs['0.95']!,
-      p99Ms: percentilesMs['0.99']!,
+      p50Ms: percentilesMs['50%'],
+      p95Ms: percentilesMs['95%'],
+      p99Ms: percentilesMs['99%'],
       rps: this.requests / elapsedS,
       currentRps: this.currentRps(nowMs, elapsedMs),
       failuresPerS: this.failures / elapsedS,

@@ -20,7 +20,7 @@ export function compileTemplate(text: string): Template {
   let last = 0;
   for (const match of text.matchAll(PLACEHOLDER)) {
     literals.push(text.slice(last, match.index));
-    names.push(match[1]!);
+    names.push(match[1]);
     last = match.index + match[0].length;
   }
   literals.push(text.slice(last));
@@ -28,10 +28,10 @@ export function compileTemplate(text: string): Template {
   return {
     names,
     render(vars, encode) {
-      let out = literals[0]!;
+      let out = literals[0];
       for (let i = 0; i < names.length; i++) {
-        const value = vars[names[i]!] ?? '';
-        out += (encode ? encode(value) : value) + literals[i + 1]!;
+        const value = vars[names[i]] ?? '';
+        out += (encode ? encode(value) : value) + literals[i + 1];
       }
       return out;
     },
@@ -80,7 +80,9 @@ function compileJsonNode(value: unknown): (vars: Vars) => unknown {
   return () => value;
 }
 
-type PathToken = string | number | '*';
+/** A field name, an array index, or `{ any: true }` for a random element. */
+type PathToken = string | number | { any: true };
+const ANY = { any: true } as const;
 
 const PATH_TOKEN = /\[(\*|\d+)\]|\.?([A-Za-z0-9_$-]+)/g;
 
@@ -90,8 +92,8 @@ export function parseJsonPath(path: string): PathToken[] {
   let consumed = 0;
   for (const match of path.matchAll(PATH_TOKEN)) {
     if (match.index !== consumed) break;
-    if (match[1] !== undefined) tokens.push(match[1] === '*' ? '*' : Number(match[1]));
-    else tokens.push(match[2]!);
+    if (match[1] !== undefined) tokens.push(match[1] === '*' ? ANY : Number(match[1]));
+    else tokens.push(match[2]);
     consumed += match[0].length;
   }
   if (path.length === 0 || consumed !== path.length) {
@@ -104,9 +106,9 @@ export function parseJsonPath(path: string): PathToken[] {
 export function readJsonPath(value: unknown, tokens: readonly PathToken[], random: () => number): unknown {
   let current = value;
   for (const token of tokens) {
-    if (token === '*' || typeof token === 'number') {
+    if (typeof token !== 'string') {
       if (!Array.isArray(current) || current.length === 0) return undefined;
-      current = current[token === '*' ? Math.floor(random() * current.length) : token];
+      current = current[typeof token === 'number' ? token : Math.floor(random() * current.length)];
     } else {
       if (!current || typeof current !== 'object' || Array.isArray(current)) return undefined;
       current = (current as Record<string, unknown>)[token];

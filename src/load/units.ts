@@ -11,7 +11,7 @@ export function parseDuration(text: string): number {
   let consumed = 0;
   for (const match of trimmed.matchAll(DURATION_PART)) {
     if (match.index !== consumed) break;
-    total += Number(match[1]) * UNIT_MS[match[2]!]!;
+    total += Number(match[1]) * UNIT_MS[match[2]];
     consumed += match[0].length;
   }
   if (consumed === 0 || consumed !== trimmed.length) {
@@ -35,7 +35,7 @@ export function parseRate(text: string): number {
   const trimmed = text.trim();
   const bare = /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : undefined;
   const match = RATE.exec(trimmed);
-  const perSecond = bare ?? (match ? (Number(match[1]) * 1000) / RATE_UNIT_MS[match[2] ?? 's']! : NaN);
+  const perSecond = bare ?? (match ? (Number(match[1]) * 1000) / RATE_UNIT_MS[match[2] ?? 's'] : NaN);
   if (!Number.isFinite(perSecond) || perSecond < 0) {
     throw new Error(`invalid rate "${text}" (expected e.g. 50/s, 600/m)`);
   }

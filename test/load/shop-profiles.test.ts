@@ -30,7 +30,7 @@ describe('built-in profiles against the shop', () => {
       seed: 7,
       onRequest: (r: RequestRecord) => {
         if (r.method === 'POST' && r.name === '/orders')
-          orders.push({ sock: r.vars.id!, status: r.status, failure: r.failure });
+          orders.push({ sock: r.vars.id, status: r.status, failure: r.failure });
       },
     });
     const final = await run.done;
