@@ -63,8 +63,9 @@ function usage(podName: string, cpuSecondsTotal: number): PodUsage {
 function byKey(samples: PlatformSample[]): Map<string, number> {
   return new Map(
     samples.map(({ labels, value }) => {
-      const { __name__, namespace: _ns, pod: _pod, ...rest } = labels;
+      const { __name__, ...rest } = labels;
       const inner = Object.entries(rest)
+        .filter(([k]) => k !== 'namespace' && k !== 'pod')
         .sort()
         .map(([k, v]) => `${k}="${v}"`)
         .join(',');
