@@ -45,7 +45,7 @@ async function startServer(): Promise<{ url: string; child: ChildProcess }> {
     }).listen(0, '127.0.0.1', function () { process.stdout.write(this.address().port + '\\n'); });`;
   const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve) =>
-    child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())),
+    child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())),
   );
   return { url: `http://127.0.0.1:${port}`, child };
 }
@@ -73,8 +73,8 @@ async function measure(
   const started = performance.now();
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   await exited(child);
   const wallS = (performance.now() - started) / 1000;
   const cpuS = (await childrenCpu()) - cpuBefore;
