@@ -30,7 +30,7 @@ interface CacheRecord {
 
 const setEnv = (ctx: FaultContext) => {
   const fn = need(ctx.extensions?.setEnv, 'the setEnv platform verb', 'cache-invalidation-break');
-  return fn.bind(ctx.extensions);
+  return fn;
 };
 
 async function readyPods(ctx: FaultContext, p: Params, replicas: number) {

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { Platform } from '../platform/types.js';
 import { objectName } from './params.js';
-import { FaultError, need, type FaultPrimitive } from './types.js';
+import { FaultError, need, type FaultContext, type FaultPrimitive } from './types.js';
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name');
 
@@ -24,6 +24,9 @@ export async function envValues(
   return Object.fromEntries(keys.map((k) => [k, env[k] ?? null]));
 }
 
+const setEnvOf = (ctx: FaultContext) =>
+  need(ctx.extensions?.setEnv, 'the setEnv platform verb', 'store-config');
+
 const envParams = z.strictObject({
   deployment: objectName,
   env: z.record(envName, z.union([z.string(), z.number()]).transform(String)),
@@ -35,19 +38,13 @@ export const storeConfig: FaultPrimitive<EnvParams, { previous: Record<string, s
   description: "Change a store's settings held in its pod environment (TTL, eviction, maxmemory, pool size).",
   params: envParams,
   targets: (p) => [p.deployment],
-  prepare: async (ctx, p) => ({ previous: await envValues(ctx.platform, p.deployment, Object.keys(p.env)) }),
-  apply: (ctx, p) =>
-    need(ctx.extensions?.setEnv, 'the setEnv platform verb', 'store-config').call(
-      ctx.extensions,
-      p.deployment,
-      p.env,
-    ),
-  revert: (ctx, p, r) =>
-    need(ctx.extensions?.setEnv, 'the setEnv platform verb', 'store-config').call(
-      ctx.extensions,
-      p.deployment,
-      r.previous,
-    ),
+  prepare: async (ctx, p) => {
+    setEnvOf(ctx);
+    return { previous: await envValues(ctx.platform, p.deployment, Object.keys(p.env)) };
+  },
+  // prepare checks the verb too, so that nothing is journalled for a fault this lab cannot apply
+  apply: (ctx, p) => setEnvOf(ctx)(p.deployment, p.env),
+  revert: (ctx, p, r) => setEnvOf(ctx)(p.deployment, r.previous),
 };
 
 const kvParams = z.strictObject({
@@ -56,7 +53,7 @@ const kvParams = z.strictObject({
 });
 type KvParams = z.infer<typeof kvParams>;
 
-function kvAdmin(ctx: Parameters<FaultPrimitive['apply']>[0], store: string) {
+function kvAdmin(ctx: FaultContext, store: string) {
   return need(
     ctx.stores?.keyValue?.[store],
     `an admin connection to key-value store "${store}"`,
@@ -102,7 +99,7 @@ export const storeIndexDrop: FaultPrimitive<z.infer<typeof indexParams>, { exist
   },
 };
 
-function indexAdmin(ctx: Parameters<FaultPrimitive['apply']>[0], store: string) {
+function indexAdmin(ctx: FaultContext, store: string) {
   return need(
     ctx.stores?.searchIndex?.[store],
     `an admin connection to SQL store "${store}"`,

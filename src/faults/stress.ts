@@ -35,16 +35,20 @@ function stressPrimitive<P extends { deployment: string; mode: 'one' | 'all' }>(
     description,
     params,
     targets: (p) => [p.deployment],
-    prepare: async (ctx, p) => ({ pods: await pickPods(ctx, p.deployment, p.mode), ids: [] }),
+    async prepare(ctx, p) {
+      need(ext(ctx).stress, 'the stress platform verb', name); // fail before anything is journalled
+      return { pods: await pickPods(ctx, p.deployment, p.mode), ids: [] };
+    },
     async apply(ctx, p, r) {
       const e = ext(ctx);
       const start = need(e.stress, 'the stress platform verb', name);
-      for (const pod of r.pods) r.ids.push((await start.call(e, pod, load(p))).id);
+      for (const pod of r.pods) r.ids.push((await start(pod, load(p))).id);
     },
     async revert(ctx, _p, r) {
+      if (r.ids.length === 0) return;
       const e = ext(ctx);
       const stop = need(e.stopStress, 'the stopStress platform verb', name);
-      for (const id of r.ids) await stop.call(e, id);
+      for (const id of r.ids) await stop(id);
     },
   };
 }

@@ -21,18 +21,18 @@ export interface PlatformExtensions {
    * Sets (string) or removes (null) environment variables of a deployment's container and rolls its
    * pods, like `kubectl set env deployment/<d> K=V K-`. Resolves once the change is accepted.
    */
-  setEnv?(deployment: string, env: Record<string, string | null>): Promise<void>;
+  setEnv?: (deployment: string, env: Record<string, string | null>) => Promise<void>;
   /**
    * Starts a stress process inside a pod's cgroup (so the pod's limits throttle it, and a memory
    * stressor can OOM-kill the pod). `cpuWorkers` busy loops; `memoryBytes` allocated and touched.
    * Returns an id for `stopStress`; the process must also end when the pod ends.
    */
-  stress?(
+  stress?: (
     pod: string,
     load: { cpuWorkers?: number; cpuLoadPercent?: number; memoryBytes?: number },
-  ): Promise<{ id: string; pid?: number }>;
+  ) => Promise<{ id: string; pid?: number }>;
   /** Stops a stress process; true if it was running. Unknown ids resolve false (idempotent revert). */
-  stopStress?(id: string): Promise<boolean>;
+  stopStress?: (id: string) => Promise<boolean>;
 }
 
 /** Redis-like key-value store administration (the session store): CONFIG GET/SET. */
