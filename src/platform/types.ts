@@ -33,9 +33,19 @@ export interface HttpGetAction {
   port?: string | number;
 }
 
-/** Probe fields and defaults as in Kubernetes (period 10 s, timeout 1 s, failureThreshold 3, successThreshold 1). */
+/** A TCP connect check (for data stores that speak no HTTP). */
+export interface TcpSocketAction {
+  /** A named pod port or a number; default: the pod's first port. */
+  port?: string | number;
+}
+
+/**
+ * Probe fields and defaults as in Kubernetes (period 10 s, timeout 1 s, failureThreshold 3,
+ * successThreshold 1). Exactly one of `httpGet` and `tcpSocket` is set.
+ */
 export interface Probe {
-  httpGet: HttpGetAction;
+  httpGet?: HttpGetAction;
+  tcpSocket?: TcpSocketAction;
   initialDelaySeconds?: number;
   periodSeconds?: number;
   timeoutSeconds?: number;

@@ -122,13 +122,13 @@ export function describeHpa(hpa: HorizontalPodAutoscaler, eventList: KubeEvent[]
   return out.render();
 }
 
-/** DescribeProbe: "http-get http://:8079/ delay=0s timeout=1s period=10s #success=1 #failure=3". */
+/** DescribeProbe: "http-get http://:8079/ delay=0s …" or "tcp-socket :5432 delay=0s …". */
 function probe(p: Probe, ports: Record<string, number>): string {
-  const port =
-    typeof p.httpGet.port === 'string' ? (ports[p.httpGet.port] ?? p.httpGet.port) : p.httpGet.port;
+  const named = (p.httpGet ?? p.tcpSocket)?.port;
+  const port = typeof named === 'string' ? (ports[named] ?? named) : named;
   const host = port === undefined ? '' : `:${port}`;
   const attrs = `delay=${p.initialDelaySeconds ?? 0}s timeout=${p.timeoutSeconds ?? 1}s period=${p.periodSeconds ?? 10}s #success=${p.successThreshold ?? 1} #failure=${p.failureThreshold ?? 3}`;
-  return `http-get http://${host}${p.httpGet.path} ${attrs}`;
+  return p.httpGet ? `http-get http://${host}${p.httpGet.path} ${attrs}` : `tcp-socket ${host} ${attrs}`;
 }
 
 function state(out: Out, name: string, s: ContainerState | undefined): void {

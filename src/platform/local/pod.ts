@@ -277,7 +277,7 @@ export class Pod {
   }
 
   private probeTarget(probe: Probe): { host: string; port: number } | undefined {
-    const port = probe.httpGet.port;
+    const port = (probe.httpGet ?? probe.tcpSocket)?.port;
     if (typeof port === 'number') return { host: HOST, port };
     const name = port ?? this.template.container.ports[0]?.name;
     const value = name === undefined ? undefined : this.ports[name];

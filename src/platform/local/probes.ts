@@ -4,6 +4,7 @@
  * so events read like a cluster's.
  */
 import http from 'node:http';
+import net from 'node:net';
 import type { Probe } from '../types.js';
 
 export interface ProbeResult {
@@ -45,6 +46,25 @@ export function httpProbe(host: string, port: number, path: string, timeoutMs: n
   });
 }
 
+/** Succeeds once a TCP connection opens, as the kubelet's tcpSocket probe. */
+export function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (result: ProbeResult) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(timeoutMs, () => done({ ok: false, message: `dial tcp ${host}:${port}: i/o timeout` }));
+    socket.once('connect', () => done({ ok: true }));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      done({
+        ok: false,
+        message: `dial tcp ${host}:${port}: ${error.code === 'ECONNREFUSED' ? 'connect: connection refused' : error.message}`,
+      }),
+    );
+  });
+}
+
 /** Runs one probe on a timer until stopped; `onResult` sees every outcome. */
 export class ProbeLoop {
   private timer?: NodeJS.Timeout;
@@ -74,9 +94,12 @@ export class ProbeLoop {
   private async run(): Promise<void> {
     const target = this.target();
     const timeoutMs = (this.probe.timeoutSeconds ?? PROBE_DEFAULTS.timeoutSeconds) * 1000;
-    const result = target
-      ? await httpProbe(target.host, target.port, this.probe.httpGet.path, timeoutMs)
-      : { ok: false, message: 'probe port is not known' };
+    const { httpGet } = this.probe;
+    const result = !target
+      ? { ok: false, message: 'probe port is not known' }
+      : httpGet
+        ? await httpProbe(target.host, target.port, httpGet.path, timeoutMs)
+        : await tcpProbe(target.host, target.port, timeoutMs);
     if (this.stopped) return;
     this.onResult(result);
     this.schedule((this.probe.periodSeconds ?? PROBE_DEFAULTS.periodSeconds) * 1000);
