@@ -2,7 +2,10 @@
 export const f32 = Math.fround;
 
 /** Java's `amount = 0F; amount += Σ(q·p); amount += 4.99F` (sockshop-spec §6.3). */
-export function orderTotal(items: ReadonlyArray<{ quantity: number; unitPrice: number }>, shipping: number): number {
+export function orderTotal(
+  items: ReadonlyArray<{ quantity: number; unitPrice: number }>,
+  shipping: number,
+): number {
   let sum = 0;
   for (const item of items) sum += f32(item.quantity * f32(item.unitPrice));
   return f32(f32(sum) + f32(shipping));

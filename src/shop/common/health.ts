@@ -17,9 +17,13 @@ function javaDate(now: Date): string {
 }
 
 export function goHealth(checks: HealthCheck[], now = new Date()) {
-  return { health: checks.map((c) => ({ service: c.service, status: c.ok ? 'OK' : 'err', time: goTime(now) })) };
+  return {
+    health: checks.map((c) => ({ service: c.service, status: c.ok ? 'OK' : 'err', time: goTime(now) })),
+  };
 }
 
 export function javaHealth(checks: HealthCheck[], now = new Date()) {
-  return { health: checks.map((c) => ({ service: c.service, status: c.ok ? 'OK' : 'err', date: javaDate(now) })) };
+  return {
+    health: checks.map((c) => ({ service: c.service, status: c.ok ? 'OK' : 'err', date: javaDate(now) })),
+  };
 }

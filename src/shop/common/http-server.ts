@@ -3,8 +3,22 @@
  * request metrics in both namings, `/metrics`, `/spans`, body limits and error rendering in the
  * original service's style. No request can crash the process or reveal a stack trace.
  */
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Span,
+} from '@opentelemetry/api';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { HttpError, renderError, renderNotFound } from './errors.js';
 import { createLogger } from './logger.js';
@@ -54,13 +68,16 @@ export function createShopServer(options: ShopServerOptions): ShopServer {
   const metrics = new ShopMetrics(service, flavour);
   const tracing = startTracing(service, pod);
   const app: FastifyInstance = Fastify({
+    // The cast keeps the instance typed with fastify's base logger, as ShopServer.app declares it.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     return503OnClosing: true,
     // A malformed URL or header gets the flavour's own 400, not fastify's JSON.
-    frameworkErrors: (error, req, reply) =>
-      send(reply, renderError(flavour, 400, error.message, req.url.split('?')[0])),
+    frameworkErrors: (error, req, reply) => {
+      void send(reply, renderError(flavour, 400, error.message, req.url.split('?')[0]));
+    },
     // Sock Shop ids appear in paths; keep them case-sensitive and exact.
     routerOptions: { caseSensitive: true, ignoreTrailingSlash: false },
   });
@@ -104,7 +121,8 @@ export function createShopServer(options: ShopServerOptions): ShopServer {
     if (error instanceof HttpError) {
       return send(reply, renderError(flavour, error.status, error.message, pathOf(req), error.exception));
     }
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) log.error({ err: error, path: pathOf(req) }, 'unhandled error');
     else log.warn({ code: error.code, path: pathOf(req), msg: error.message }, 'bad request');
     return send(reply, renderError(flavour, status, publicMessage(error, status), pathOf(req)));
@@ -121,7 +139,10 @@ export function createShopServer(options: ShopServerOptions): ShopServer {
 
   app.get('/spans', async (req) => {
     const query = req.query as { after?: string; limit?: string };
-    return tracing.ring.since(Number(query.after ?? 0) || 0, Math.min(Number(query.limit ?? 1000) || 1000, 5000));
+    return tracing.ring.since(
+      Number(query.after ?? 0) || 0,
+      Math.min(Number(query.limit ?? 1000) || 1000, 5000),
+    );
   });
 
   return {

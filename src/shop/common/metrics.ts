@@ -55,7 +55,10 @@ export class ShopMetrics {
     } else {
       this.legacy.observe({ service: this.service, method: m, route, status_code: status }, seconds);
     }
-    this.http.observe({ service: this.service, method: m, path: this.boundedPath(path), status_code: status }, seconds);
+    this.http.observe(
+      { service: this.service, method: m, path: this.boundedPath(path), status_code: status },
+      seconds,
+    );
   }
 
   private boundedPath(path: string): string {
@@ -73,7 +76,12 @@ export class ShopMetrics {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
-  histogram(name: string, help: string, labelNames: string[] = [], buckets = DEFAULT_BUCKETS): Histogram<string> {
+  histogram(
+    name: string,
+    help: string,
+    labelNames: string[] = [],
+    buckets = DEFAULT_BUCKETS,
+  ): Histogram<string> {
     return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
   }
 }

@@ -12,7 +12,11 @@ export interface RunnableService {
   stop?: () => Promise<void>;
 }
 
-export async function runService(name: string, defaultPort: number, build: () => Promise<RunnableService>): Promise<void> {
+export async function runService(
+  name: string,
+  defaultPort: number,
+  build: () => Promise<RunnableService>,
+): Promise<void> {
   let service: RunnableService;
   let url: string;
   try {
@@ -42,5 +46,7 @@ export async function runService(name: string, defaultPort: number, build: () =>
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('unhandledRejection', (reason) => service.server.log.error({ err: reason }, 'unhandled rejection'));
+  process.on('unhandledRejection', (reason) =>
+    service.server.log.error({ err: reason }, 'unhandled rejection'),
+  );
 }

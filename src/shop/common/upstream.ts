@@ -142,10 +142,19 @@ function hostOf(url: string): string {
 
 function classify(error: unknown, url: string, timeoutMs: number): UpstreamError {
   const err = error as { name?: string; code?: string; message?: string };
-  if (err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') {
+  if (
+    err.name === 'TimeoutError' ||
+    err.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    err.code === 'UND_ERR_BODY_TIMEOUT'
+  ) {
     return new UpstreamError(`timeout after ${timeoutMs} ms calling ${url}`, 'timeout');
   }
-  if (err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET' || err.code === 'UND_ERR_SOCKET' || err.code === 'ENOTFOUND') {
+  if (
+    err.code === 'ECONNREFUSED' ||
+    err.code === 'ECONNRESET' ||
+    err.code === 'UND_ERR_SOCKET' ||
+    err.code === 'ENOTFOUND'
+  ) {
     return new UpstreamError(`cannot reach ${url}: ${err.code}`, 'connection');
   }
   return new UpstreamError(`calling ${url} failed: ${err.message ?? String(error)}`, 'protocol');

@@ -40,12 +40,20 @@ export class WorkerPool {
       queued: metrics.gauge('worker_pool_queued', 'Tasks waiting for a worker.', ['pool']),
       size: metrics.gauge('worker_pool_size', 'Workers in the pool.', ['pool']),
     };
-    this.rejected = metrics.counter('worker_pool_rejected_total', 'Tasks refused by the pool.', ['pool', 'reason']);
+    this.rejected = metrics.counter('worker_pool_rejected_total', 'Tasks refused by the pool.', [
+      'pool',
+      'reason',
+    ]);
     this.publish();
   }
 
   get stats() {
-    return { name: this.options.name, size: this.options.size, inFlight: this.inFlight, queued: this.waiting.length };
+    return {
+      name: this.options.name,
+      size: this.options.size,
+      inFlight: this.inFlight,
+      queued: this.waiting.length,
+    };
   }
 
   /** Changes the pool's size at run time (a store-configuration fault or a remediation). */
