@@ -50,3 +50,26 @@ export class Shopper {
     return this.send('GET', '/login', { headers: { authorization: basicAuth(user, password) } });
   }
 }
+
+/**
+ * Registers a customer with an address and a card through the front-end, so it can check out
+ * (registration alone leaves checkout without either: sockshop-spec §13); returns its login.
+ */
+export async function registerCustomer(dispatcher: Dispatcher, username: string): Promise<[string, string]> {
+  const shopper = new Shopper(dispatcher);
+  const password = 'socks';
+  const steps: Array<[string, unknown]> = [
+    [
+      '/register',
+      { username, password, email: `${username}@example.org`, firstName: 'Load', lastName: 'Tester' },
+    ],
+    ['/addresses', { street: 'Test Street', number: '1', country: 'UK', city: 'London', postcode: 'N1' }],
+    ['/cards', { longNum: '4111111111111111', expires: '12/30', ccv: '123' }],
+  ];
+  for (const [path, json] of steps) {
+    const res = await shopper.send('POST', path, { json });
+    if (res.status !== 200)
+      throw new Error(`POST ${path} for ${username} answered ${res.status}: ${res.body}`);
+  }
+  return [username, password];
+}

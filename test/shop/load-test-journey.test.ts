@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'undici';
 import { startShopCluster, type ShopCluster } from '../helpers/shop-cluster.js';
-import { Shopper, type ShopperResponse } from '../helpers/shopper.js';
+import { registerCustomer, Shopper, type ShopperResponse } from '../helpers/shopper.js';
 
 const ITERATIONS = 300;
 const VIRTUAL_USERS = 6;
@@ -33,31 +33,6 @@ interface Tally {
   requests: number;
   /** Unexpected answers, as `step → status body`. */
   failures: string[];
-}
-
-/** Registers a customer with an address and a card through the front-end; returns its login. */
-async function registerCustomer(pool: Pool, index: number): Promise<[string, string]> {
-  const shopper = new Shopper(pool);
-  const username = `load-${index}-${Date.now().toString(36)}`;
-  const steps: Array<[string, unknown]> = [
-    [
-      '/register',
-      {
-        username,
-        password: 'socks',
-        email: `${username}@example.org`,
-        firstName: 'Load',
-        lastName: `${index}`,
-      },
-    ],
-    ['/addresses', { street: 'Test Street', number: '1', country: 'UK', city: 'London', postcode: 'N1' }],
-    ['/cards', { longNum: '4111111111111111', expires: '12/30', ccv: '123' }],
-  ];
-  for (const [path, json] of steps) {
-    const res = await shopper.send('POST', path, { json });
-    assert.equal(res.status, 200, `${path} for ${username}: ${res.body}`);
-  }
-  return [username, 'socks'];
 }
 
 /** One virtual user: one cookie session, Locust's task repeated while iterations remain. */
@@ -114,7 +89,8 @@ describe("the original load test's journey", () => {
 
   it(`runs ${ITERATIONS} iterations with ${VIRTUAL_USERS} concurrent users: only Holy-sock orders are declined`, async () => {
     const logins = [...SEED_LOGINS];
-    for (let i = logins.length; i < VIRTUAL_USERS; i++) logins.push(await registerCustomer(pool, i));
+    for (let i = logins.length; i < VIRTUAL_USERS; i++)
+      logins.push(await registerCustomer(pool, `load-${i}-${Date.now().toString(36)}`));
     const tally: Tally = { iterations: 0, holyPicks: 0, declines: 0, requests: 0, failures: [] };
     await Promise.all(logins.map((login) => virtualUser(pool, login, tally)));
 
