@@ -164,6 +164,62 @@ describe('log search', () => {
   });
 });
 
+describe('log paging over many pods', () => {
+  it('pages through ordered and unordered pods in exactly the global newest-first order', () => {
+    const store = new LogStore();
+    const written: Array<{ t: number; msg: string }> = [];
+    let state = 7;
+    const random = () => (state = (state * 48271) % 2147483647) / 2147483647;
+    for (let i = 0; i < 600; i++) {
+      const pod = ['a', 'b', 'c'][i % 3];
+      // Pods a and b write in time order; c's clock jumps around. Some lines share a millisecond.
+      const t = pod === 'c' ? T0 + Math.floor(random() * 600) : T0 + Math.floor(i / 2);
+      store.ingest(
+        { pod, service: pod },
+        JSON.stringify({ time: new Date(t).toISOString(), level: i % 4 ? 'info' : 'warn', msg: `m${i}` }),
+      );
+      written.push({ t, msg: `m${i}` });
+    }
+    // Then one pod alone writes the newest lines: the first pages come from it only.
+    for (let i = 600; i < 620; i++) {
+      const t = T0 + 1000 + i;
+      store.ingest(
+        { pod: 'a', service: 'a' },
+        JSON.stringify({ time: new Date(t).toISOString(), level: 'warn', msg: `m${i}` }),
+      );
+      written.push({ t, msg: `m${i}` });
+    }
+    const expected = (filter: (i: number) => boolean) =>
+      written
+        .map((w, i) => ({ ...w, i }))
+        .filter((w) => filter(w.i))
+        .sort((x, y) => y.t - x.t || y.i - x.i)
+        .map((w) => w.msg);
+    const pageThrough = (query: { level?: string; from?: number }) => {
+      const msgs: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = store.search({ ...query, limit: 7, cursor });
+        msgs.push(...page.entries.map((e) => e.msg));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return msgs;
+    };
+    assert.deepEqual(
+      pageThrough({}),
+      expected(() => true),
+    );
+    assert.deepEqual(
+      pageThrough({ level: 'warn' }),
+      expected((i) => i % 4 === 0 || i >= 600),
+    );
+    assert.deepEqual(
+      pageThrough({ from: T0 + 250 }),
+      expected((i) => written[i].t >= T0 + 250),
+    );
+  });
+});
+
 describe('log store bounds', () => {
   it('keeps a ring per pod and drops the oldest lines overall past the global cap', () => {
     const store = new LogStore({ perPodLines: 3, maxLines: 5, now: () => T0 });

@@ -63,14 +63,18 @@ interface Stored extends LogRecord {
   t: number;
 }
 
-/** A FIFO with O(1) push and shift (arrays would shift in O(n)). */
-class Ring<T> {
+/** A FIFO with O(1) push and shift (arrays would shift in O(n)); knows whether it is in time order. */
+class Ring<T extends { t: number }> {
   private items: T[] = [];
   private head = 0;
+  /** True while every line came no earlier than the one before (one process's own timestamps do). */
+  ordered = true;
   get size(): number {
     return this.items.length - this.head;
   }
   push(item: T): void {
+    const last = this.items[this.items.length - 1];
+    if (last && item.t < last.t) this.ordered = false;
     this.items.push(item);
   }
   first(): T | undefined {
@@ -130,9 +134,16 @@ export class LogStore {
     const hits: Stored[] = [];
     for (const [pod, ring] of this.pods) {
       if (match.pods && !match.pods.has(pod)) continue;
+      // A ring in time order holds its newest matches first: stop after one more than a page.
+      let found = 0;
       for (const record of ring.newestFirst()) {
+        if (ring.ordered && found > limit) break;
         if (after && !isOlder(record, after)) continue;
-        if (match.test(record)) hits.push(record);
+        if (ring.ordered && record.t < match.from) break;
+        if (match.test(record)) {
+          hits.push(record);
+          found++;
+        }
       }
     }
     hits.sort(newestFirst);
