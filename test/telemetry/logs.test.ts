@@ -113,6 +113,10 @@ describe('log search', () => {
       ['carts-abc12-x1y2z'],
     );
     assert.equal(store.search({ regex: '^out OF' }).entries.length, 1);
+    assert.deepEqual(
+      store.search({ regex: 'created$' }).entries.map((e) => e.msg),
+      ['cart created'],
+    );
   });
 
   it('finds the lines of one trace', () => {

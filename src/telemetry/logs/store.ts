@@ -34,7 +34,7 @@ export interface LogQuery {
   to?: number | string;
   /** Case-insensitive substring of the message or of any field value. */
   text?: string;
-  /** Case-insensitive regular expression, same scope as `text`. */
+  /** Case-insensitive regular expression, same scope as `text`; `^` and `$` anchor at the message's ends. */
   regex?: string;
   traceId?: string;
   /** Default 100, at most 5,000. */
@@ -61,6 +61,8 @@ export interface LogSummary {
 
 interface Stored extends LogRecord {
   t: number;
+  /** Lower-cased search text, made on the first text search that reaches this line. */
+  hay?: string;
 }
 
 /** A FIFO with O(1) push and shift (arrays would shift in O(n)); knows whether it is in time order. */
@@ -238,23 +240,28 @@ function compileQuery(query: LogQuery): CompiledQuery {
       if (services && !services.has(r.service)) return false;
       if (minRank && levelRank(r.level) < minRank) return false;
       if (traceId && r.trace_id?.toLowerCase() !== traceId) return false;
-      if (needle && !textOf(r).toLowerCase().includes(needle)) return false;
-      if (pattern && !pattern.test(textOf(r))) return false;
+      if (needle && !haystack(r).includes(needle)) return false;
+      if (pattern && !pattern.test(haystack(r))) return false;
       return true;
     },
   };
 }
 
-/** What text and regex search look at: the message, then the field values. */
-function textOf(r: LogRecord): string {
-  const keys = Object.keys(r.fields);
-  return keys.length === 0 ? r.msg : `${r.msg} ${JSON.stringify(r.fields)}`;
+/**
+ * What text and regex search look at: the message, then on its own line the fields as JSON
+ * (lower-cased; regexes are case-insensitive and multi-line, so `^`/`$` anchor at the message's ends).
+ */
+function haystack(r: Stored): string {
+  r.hay ??= (
+    Object.keys(r.fields).length === 0 ? r.msg : `${r.msg}\n${JSON.stringify(r.fields)}`
+  ).toLowerCase();
+  return r.hay;
 }
 
 function compileRegex(source: string): RegExp {
   if (source.length > 1000) throw new LogQueryError('regex longer than 1000 characters');
   try {
-    return new RegExp(source, 'i');
+    return new RegExp(source, 'im');
   } catch (error) {
     throw new LogQueryError(`invalid regex: ${(error as Error).message}`);
   }
