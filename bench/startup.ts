@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { projectRoot } from '../src/platform/topology.js';
+import { projectRoot } from '../src/lib/project-root.js';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '3' }, port: { type: 'string', default: '18079' } },

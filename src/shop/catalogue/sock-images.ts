@@ -86,8 +86,28 @@ export function encodePng(width: number, height: number, rgb: Uint8Array): Buffe
 }
 
 /** One picture per file name. */
-export function renderSockImages(fileNames: readonly string[]): Map<string, Buffer> {
-  return new Map(fileNames.map((name) => [name, encodePng(SIZE, SIZE, drawSock(name))]));
+/** The product images, each drawn the first time it is asked for so that start-up stays cheap. */
+export class SockImages {
+  private readonly rendered = new Map<string, Buffer>();
+  private readonly known: ReadonlySet<string>;
+
+  constructor(fileNames: readonly string[]) {
+    this.known = new Set(fileNames);
+  }
+
+  names(): string[] {
+    return [...this.known];
+  }
+
+  get(name: string): Buffer | undefined {
+    if (!this.known.has(name)) return undefined;
+    let png = this.rendered.get(name);
+    if (!png) {
+      png = encodePng(SIZE, SIZE, drawSock(name));
+      this.rendered.set(name, png);
+    }
+    return png;
+  }
 }
 
 const CONTENT_TYPES: Record<string, string> = {

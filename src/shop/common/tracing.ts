@@ -14,7 +14,6 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-node';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 
 export interface SpanRecord {
   traceId: string;
@@ -75,6 +74,40 @@ function toRecord(span: ReadableSpan, pod: string): SpanRecord {
   };
 }
 
+/**
+ * Forwards to the OTLP batch processor once its (large) module tree has loaded, so start-up does not
+ * pay for it; spans that end before then are not exported over OTLP (they are still in the ring).
+ */
+class LazyOtlpProcessor implements SpanProcessor {
+  private inner?: SpanProcessor;
+  private readonly loading = import('@opentelemetry/exporter-trace-otlp-http').then(
+    ({ OTLPTraceExporter }) => {
+      this.inner = new BatchSpanProcessor(new OTLPTraceExporter());
+    },
+  );
+
+  onStart(
+    span: Parameters<SpanProcessor['onStart']>[0],
+    parent: Parameters<SpanProcessor['onStart']>[1],
+  ): void {
+    this.inner?.onStart(span, parent);
+  }
+
+  onEnd(span: ReadableSpan): void {
+    this.inner?.onEnd(span);
+  }
+
+  async forceFlush(): Promise<void> {
+    await this.loading;
+    await this.inner?.forceFlush();
+  }
+
+  async shutdown(): Promise<void> {
+    await this.loading;
+    await this.inner?.shutdown();
+  }
+}
+
 export interface Tracing {
   tracer: Tracer;
   ring: SpanRing;
@@ -88,7 +121,7 @@ export function startTracing(service: string, pod: string, env: NodeJS.ProcessEn
   if (active) return active;
   const ring = new SpanRing(Number(env.TRACE_RING_SIZE ?? 5000), pod);
   const spanProcessors: SpanProcessor[] = [new SimpleSpanProcessor(ring)];
-  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) spanProcessors.push(new LazyOtlpProcessor());
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': service, 'k8s.pod.name': pod }),
     spanProcessors,

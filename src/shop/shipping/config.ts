@@ -1,7 +1,6 @@
 /** shipping's configuration from the environment. */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { projectRoot } from '../../lib/project-root.js';
 import { amqpUrlFromEnv } from '../common/amqp.js';
 import { envInt, envString } from '../common/env.js';
 import { ServiceDirectory } from '../common/upstream.js';
@@ -25,9 +24,7 @@ export function shippingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Shi
   };
 }
 
-/** `config/shipping-rates.yaml` of the project this module belongs to (works from src/ and dist/). */
+/** `config/shipping-rates.yaml` of the project this module belongs to. */
 function defaultRatesFile(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return join(dir, 'config', 'shipping-rates.yaml');
+  return join(projectRoot(), 'config', 'shipping-rates.yaml');
 }
