@@ -19,7 +19,7 @@ import { CircuitBreaker, type BreakerState } from './breaker.js';
 import type { CatalogueConfig } from './config.js';
 import { ReadCache } from './read-cache.js';
 import { CatalogueService, type BreakerName } from './service.js';
-import { contentTypeFor, renderSockImages } from './sock-images.js';
+import { contentTypeFor, SockImages } from './sock-images.js';
 
 export interface CatalogueDeps {
   /** A store to use instead of the one the config names (another backend, or a test's). */
@@ -71,7 +71,7 @@ export function createCatalogueService(config: CatalogueConfig, deps: CatalogueD
   const pool = new WorkerPool({ name: 'catalogue-db', ...config.pool }, metrics);
   const cache = new ReadCache(config.cache, metrics);
   const catalogue = new CatalogueService(store, cache, pool, breakers, log);
-  const images = renderSockImages(IMAGE_FILES);
+  const images = new SockImages(IMAGE_FILES);
 
   /** go-kit of the deployed catalogue wraps every endpoint error as `Do: …` with status 500. */
   const doError = (error: unknown) => new HttpError(500, `Do: ${(error as Error).message}`);
@@ -122,7 +122,7 @@ export function createCatalogueService(config: CatalogueConfig, deps: CatalogueD
 
   app.get(`${IMAGE_PREFIX}*`, { config: { metricsRoute: 'catalogue_images' } }, async (req, reply) => {
     const file = (req.params as { '*': string })['*'];
-    if (file === '') return sendImageListing(reply, [...images.keys()]);
+    if (file === '') return sendImageListing(reply, images.names());
     const image = images.get(file);
     if (!image) return reply.code(404).type('text/plain; charset=utf-8').send('404 page not found\n');
     reply.header('last-modified', IMAGES_MODIFIED).header('accept-ranges', 'bytes');

@@ -1,5 +1,6 @@
 /** front-end configuration from the environment (defaults = the deployed original). */
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../../lib/project-root.js';
 import { ConfigError, envInt, envString } from '../common/env.js';
 import { EVICTION_POLICIES, type EvictionPolicy } from '../../stores/sessions/types.js';
 
@@ -26,7 +27,7 @@ export interface FrontEndConfig {
   pod?: string;
 }
 
-const DEFAULT_STOREFRONT = fileURLToPath(new URL('../../../web/storefront', import.meta.url));
+const DEFAULT_STOREFRONT = join(projectRoot(), 'web', 'storefront');
 
 export function frontEndConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FrontEndConfig {
   const policy = envString('SESSION_STORE_POLICY', 'noeviction', env);
