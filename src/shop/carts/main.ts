@@ -1,6 +1,6 @@
 /** Process entry point of the carts service (default port 8082). */
 import { runService } from '../common/run-service.js';
 import { cartsConfigFromEnv } from './config.js';
-import { createCartsService } from './server.js';
+import { openCartsService } from './server.js';
 
-await runService('carts', 8082, async () => createCartsService(cartsConfigFromEnv()));
+await runService('carts', 8082, () => openCartsService(cartsConfigFromEnv()));

@@ -1,9 +1,14 @@
 /** Catalogue settings from the environment (every knob a scenario may turn). */
-import { ConfigError, envBool, envInt, envString } from '../common/env.js';
+import { ConfigError, envBool, envInt } from '../common/env.js';
+import { storeSelection, type StoreSelection } from '../../stores/config.js';
+import { storeStartWaitMs } from '../../stores/open.js';
 
 export interface CatalogueConfig {
   pod?: string;
-  store: 'memory';
+  /** catalogue-db: CATALOGUE_DB_MODE / CATALOGUE_DB_URL (see src/stores/config.ts). */
+  store: StoreSelection;
+  /** STORE_START_WAIT_MS: how long to retry the database at start. */
+  storeStartWaitMs: number;
   /** Adds the later dump's "Weave special" to the nine deployed socks. */
   includeWeaveSpecial: boolean;
   /** Deterministic generated socks added to the seed (large-catalogue scenarios). */
@@ -15,11 +20,10 @@ export interface CatalogueConfig {
 }
 
 export function catalogueConfigFromEnv(env: NodeJS.ProcessEnv = process.env): CatalogueConfig {
-  const store = envString('CATALOGUE_STORE', 'memory', env);
-  if (store !== 'memory') throw new ConfigError(`CATALOGUE_STORE must be "memory", got "${store}"`);
   const config: CatalogueConfig = {
     pod: env.POD_NAME,
-    store,
+    store: storeSelection('catalogue-db', env),
+    storeStartWaitMs: storeStartWaitMs(env),
     includeWeaveSpecial: envBool('CATALOGUE_WEAVE_SPECIAL', false, env),
     extraSocks: envInt('CATALOGUE_EXTRA_SOCKS', 0, env),
     breaker: {

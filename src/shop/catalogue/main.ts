@@ -1,6 +1,6 @@
 /** Catalogue process: `node --import tsx src/shop/catalogue/main.ts` (env PORT, default 8081). */
 import { runService } from '../common/run-service.js';
 import { catalogueConfigFromEnv } from './config.js';
-import { createCatalogueService } from './server.js';
+import { openCatalogueService } from './server.js';
 
-await runService('catalogue', 8081, async () => createCatalogueService(catalogueConfigFromEnv()));
+await runService('catalogue', 8081, () => openCatalogueService(catalogueConfigFromEnv()));

@@ -9,10 +9,12 @@ import { HttpError } from '../common/errors.js';
 import { formatFloat32 } from '../common/float32.js';
 import { sendGoJson, sendGoJsonError } from '../common/go-json.js';
 import { goHealth } from '../common/health.js';
-import { createShopServer } from '../common/http-server.js';
+import { createShopServer, type ShopServer } from '../common/http-server.js';
 import type { RunnableService } from '../common/run-service.js';
+import { ServiceDirectory } from '../common/upstream.js';
 import { WorkerPool } from '../common/worker-pool.js';
 import { MemoryCatalogueStore } from '../../stores/catalogue/memory.js';
+import { openBeside, openCatalogueStore } from '../../stores/open.js';
 import { catalogueSeed, IMAGE_FILES } from '../../stores/catalogue/seed.js';
 import type { CatalogueStore, Sock, SockFilter } from '../../stores/catalogue/types.js';
 import { CircuitBreaker, type BreakerState } from './breaker.js';
@@ -24,6 +26,10 @@ import { contentTypeFor, SockImages } from './sock-images.js';
 export interface CatalogueDeps {
   /** A store to use instead of the one the config names (another backend, or a test's). */
   store?: CatalogueStore;
+  /** The HTTP server to build on (openCatalogueService makes it first, for the pool gauges). */
+  server?: ShopServer;
+  /** Resolves `catalogue-db` in the store URL; default SOCKSHOP_SERVICES. */
+  directory?: ServiceDirectory;
 }
 
 const BREAKER_NAMES: BreakerName[] = ['List', 'Count', 'Get', 'Tags', 'Health'];
@@ -40,19 +46,35 @@ const updateBody = z
   .strict()
   .refine((b) => b.price !== undefined || b.count !== undefined, 'give price and/or count');
 
-export function createCatalogueService(config: CatalogueConfig, deps: CatalogueDeps = {}): RunnableService {
-  const server = createShopServer({
-    service: 'catalogue',
-    flavour: 'go',
-    pod: config.pod,
-    bodyLimit: config.bodyLimit,
-  });
-  const { app, metrics, log } = server;
+const catalogueServer = (config: CatalogueConfig) =>
+  createShopServer({ service: 'catalogue', flavour: 'go', pod: config.pod, bodyLimit: config.bodyLimit });
+
+const seedOf = (config: CatalogueConfig) =>
+  catalogueSeed({ includeWeaveSpecial: config.includeWeaveSpecial, extraSocks: config.extraSocks });
+
+/** The catalogue on the store its configuration selects (opened first; a failure is one line). */
+export async function openCatalogueService(
+  config: CatalogueConfig,
+  deps: CatalogueDeps = {},
+): Promise<RunnableService> {
+  const server = deps.server ?? catalogueServer(config);
   const store =
     deps.store ??
-    new MemoryCatalogueStore(
-      catalogueSeed({ includeWeaveSpecial: config.includeWeaveSpecial, extraSocks: config.extraSocks }),
-    );
+    (await openBeside(server, () =>
+      openCatalogueStore(config.store, seedOf(config), {
+        directory: deps.directory ?? ServiceDirectory.fromEnv(),
+        registry: server.metrics.registry,
+        startWaitMs: config.storeStartWaitMs,
+      }),
+    ));
+  return createCatalogueService(config, { ...deps, server, store });
+}
+
+/** The catalogue on `deps.store`, or on the in-memory store (openCatalogueService opens the configured one). */
+export function createCatalogueService(config: CatalogueConfig, deps: CatalogueDeps = {}): RunnableService {
+  const server = deps.server ?? catalogueServer(config);
+  const { app, metrics, log } = server;
+  const store = deps.store ?? new MemoryCatalogueStore(seedOf(config));
   const breakerState = metrics.gauge(
     'catalogue_circuit_breaker_state',
     'Breaker state: 0 closed, 1 half-open, 2 open.',

@@ -2,13 +2,23 @@
 import { join } from 'node:path';
 import { projectRoot } from '../../lib/project-root.js';
 import { ConfigError, envInt, envString } from '../common/env.js';
+import { STORE_KINDS, storeSelection } from '../../stores/config.js';
+import { settingOf, storeStartWaitMs } from '../../stores/open.js';
 import { EVICTION_POLICIES, type EvictionPolicy } from '../../stores/sessions/types.js';
 
 export interface FrontEndConfig {
-  /** `memory` (embedded, default) or `redis` (a real Redis, as the deployed original with SESSION_REDIS=true). */
+  /**
+   * `memory` (in-process, default) or `redis` (the session-db pod or a real Redis, as the deployed
+   * original with SESSION_REDIS=true). Set by SESSION_DB_MODE / SESSION_DB_URL (src/stores/config.ts),
+   * or by the older SESSION_STORE=redis with SESSION_REDIS_URL.
+   */
   sessionStore: 'memory' | 'redis';
   /** Redis URL; its host is looked up in the service directory first (`session-db`). */
   sessionRedisUrl: string;
+  /** The variable to name when the Redis cannot be used. */
+  sessionRedisSetting: string;
+  /** STORE_START_WAIT_MS: how long to retry the session store at start. */
+  storeStartWaitMs?: number;
   /** Secret that signs the `md.sid` cookie (express-session's `secret`). */
   sessionSecret: string;
   /** Session TTL in the store, seconds (connect-redis default: one day). */
@@ -36,13 +46,12 @@ export function frontEndConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Fro
       `SESSION_STORE_POLICY must be one of ${EVICTION_POLICIES.join(', ')}, got "${policy}"`,
     );
   }
-  const store = envString('SESSION_STORE', 'memory', env);
-  if (store !== 'memory' && store !== 'redis') {
-    throw new ConfigError(`SESSION_STORE must be memory or redis, got "${store}"`);
-  }
+  const { sessionStore, sessionRedisUrl, sessionRedisSetting } = sessionBackend(env);
   return {
-    sessionStore: store,
-    sessionRedisUrl: envString('SESSION_REDIS_URL', 'redis://session-db:6379', env),
+    sessionStore,
+    sessionRedisUrl,
+    sessionRedisSetting,
+    storeStartWaitMs: storeStartWaitMs(env),
     sessionSecret: envString('SESSION_SECRET', 'sooper secret', env),
     sessionTtlSeconds: envInt('SESSION_TTL_SECONDS', 86_400, env),
     sessionMaxmemoryBytes: parseMemory(
@@ -55,6 +64,32 @@ export function frontEndConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Fro
     bodyLimitBytes: envInt('BODY_LIMIT_BYTES', 100 * 1024, env),
     upstreamTimeoutMs: envInt('UPSTREAM_TIMEOUT_MS', 30_000, env),
     pod: env.POD_NAME,
+  };
+}
+
+/** SESSION_DB_MODE / SESSION_DB_URL when set, else the front-end's own SESSION_STORE / SESSION_REDIS_URL. */
+function sessionBackend(
+  env: NodeJS.ProcessEnv,
+): Pick<FrontEndConfig, 'sessionStore' | 'sessionRedisUrl' | 'sessionRedisSetting'> {
+  const spec = STORE_KINDS['session-db'];
+  if (env[spec.modeEnv] || env[spec.urlEnv]) {
+    const selection = storeSelection('session-db', env);
+    if (selection.mode === 'memory')
+      return { sessionStore: 'memory', sessionRedisUrl: '', sessionRedisSetting: spec.modeEnv };
+    return {
+      sessionStore: 'redis',
+      sessionRedisUrl: selection.url,
+      sessionRedisSetting: settingOf(selection),
+    };
+  }
+  const store = envString('SESSION_STORE', 'memory', env);
+  if (store !== 'memory' && store !== 'redis') {
+    throw new ConfigError(`SESSION_STORE must be memory or redis, got "${store}"`);
+  }
+  return {
+    sessionStore: store,
+    sessionRedisUrl: envString('SESSION_REDIS_URL', 'redis://session-db:6379', env),
+    sessionRedisSetting: 'SESSION_REDIS_URL',
   };
 }
 

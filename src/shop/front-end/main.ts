@@ -2,8 +2,8 @@
 import { runService } from '../common/run-service.js';
 import { ServiceDirectory } from '../common/upstream.js';
 import { frontEndConfigFromEnv } from './config.js';
-import { createFrontEndService } from './server.js';
+import { openFrontEndService } from './server.js';
 
-await runService('front-end', 8079, async () =>
-  createFrontEndService(frontEndConfigFromEnv(), { directory: ServiceDirectory.fromEnv() }),
+await runService('front-end', 8079, () =>
+  openFrontEndService(frontEndConfigFromEnv(), { directory: ServiceDirectory.fromEnv() }),
 );

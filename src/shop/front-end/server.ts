@@ -5,10 +5,11 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { goHealth } from '../common/health.js';
-import { createShopServer } from '../common/http-server.js';
+import { createShopServer, type ShopServer } from '../common/http-server.js';
 import type { RunnableService } from '../common/run-service.js';
 import { ServiceDirectory, Upstream } from '../common/upstream.js';
 import { MemorySessionStore } from '../../stores/sessions/memory.js';
+import { openBeside, openRedisSessionStore } from '../../stores/open.js';
 import { RedisSessionStore } from '../../stores/sessions/redis.js';
 import type { SessionStore } from '../../stores/sessions/types.js';
 import { Backends, installBareBodies, installJsonBodyQuirk, type RouteContext } from './backend.js';
@@ -24,19 +25,46 @@ export interface FrontEndDeps {
   directory: ServiceDirectory;
   /** Defaults to the embedded store configured from `config`. */
   sessions?: SessionStore;
+  /** The HTTP server to build on (openFrontEndService makes it first, for the pool gauges). */
+  server?: ShopServer;
 }
 
 export interface FrontEndService extends RunnableService {
   sessions: SessionStore;
 }
 
-export function createFrontEndService(config: FrontEndConfig, deps: FrontEndDeps): FrontEndService {
-  const server = createShopServer({
+const frontEndServer = (config: FrontEndConfig) =>
+  createShopServer({
     service: 'front-end',
     flavour: 'node',
     pod: config.pod,
     bodyLimit: config.bodyLimitBytes,
   });
+
+/** The front-end on the session store its configuration selects; a Redis must answer first (else one line). */
+export async function openFrontEndService(
+  config: FrontEndConfig,
+  deps: FrontEndDeps,
+): Promise<FrontEndService> {
+  const server = deps.server ?? frontEndServer(config);
+  const sessions =
+    deps.sessions ??
+    (config.sessionStore === 'redis'
+      ? await openBeside(server, () =>
+          openRedisSessionStore({
+            url: resolveRedisUrl(config.sessionRedisUrl, deps.directory),
+            ttlSeconds: config.sessionTtlSeconds,
+            envName: config.sessionRedisSetting,
+            startWaitMs: config.storeStartWaitMs,
+            registry: server.metrics.registry,
+          }),
+        )
+      : undefined);
+  return createFrontEndService(config, { ...deps, server, sessions });
+}
+
+export function createFrontEndService(config: FrontEndConfig, deps: FrontEndDeps): FrontEndService {
+  const server = deps.server ?? frontEndServer(config);
   const { app } = server;
   const sessions = deps.sessions ?? sessionStoreFor(config, deps.directory);
   const backends = new Backends(new Upstream(deps.directory, config.upstreamTimeoutMs));

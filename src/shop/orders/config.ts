@@ -1,6 +1,8 @@
 /** orders' configuration from the environment. */
 import { envBool, envInt } from '../common/env.js';
 import type { WorkerPoolOptions } from '../common/worker-pool.js';
+import { storeSelection, type StoreSelection } from '../../stores/config.js';
+import { storeStartWaitMs } from '../../stores/open.js';
 
 export interface OrdersConfig {
   /** Timeout of each call to user, carts, payment and shipping (the original's `http.timeout`, 5 s). */
@@ -12,6 +14,10 @@ export interface OrdersConfig {
   /** Record failed requests in the latency histograms too (the original did not: sockshop-spec §10.1). */
   observeErrors: boolean;
   pod?: string;
+  /** orders-db: ORDERS_DB_MODE / ORDERS_DB_URL (see src/stores/config.ts); absent = in memory. */
+  store?: StoreSelection;
+  /** STORE_START_WAIT_MS: how long to retry the database at start. */
+  storeStartWaitMs?: number;
 }
 
 export function ordersConfigFromEnv(env: NodeJS.ProcessEnv = process.env): OrdersConfig {
@@ -26,5 +32,7 @@ export function ordersConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Order
     },
     observeErrors: envBool('ORDERS_OBSERVE_ERRORS', false, env),
     pod: env.POD_NAME,
+    store: storeSelection('orders-db', env),
+    storeStartWaitMs: storeStartWaitMs(env),
   };
 }

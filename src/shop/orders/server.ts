@@ -6,7 +6,7 @@ import { createShopServer } from '../common/http-server.js';
 import type { RunnableService } from '../common/run-service.js';
 import { ServiceDirectory, Upstream } from '../common/upstream.js';
 import { WorkerPool } from '../common/worker-pool.js';
-import { MemoryOrderStore } from '../../stores/orders/memory.js';
+import { openBeside, openOrderStore } from '../../stores/open.js';
 import { ORDER_STATUSES, type OrderStatus, type OrderStore } from '../../stores/orders/types.js';
 import { Checkout } from './checkout.js';
 import type { OrdersConfig } from './config.js';
@@ -40,8 +40,17 @@ export async function createOrdersService(
 ): Promise<OrdersService> {
   const server = createShopServer({ service: 'orders', flavour: 'java', pod: config.pod });
   const { app, log, metrics } = server;
-  const store = deps.store ?? new MemoryOrderStore();
-  const upstream = new Upstream(deps.directory ?? ServiceDirectory.fromEnv(), config.httpTimeoutMs);
+  const directory = deps.directory ?? ServiceDirectory.fromEnv();
+  const store =
+    deps.store ??
+    (await openBeside(server, () =>
+      openOrderStore(config.store ?? { kind: 'orders-db', mode: 'memory' }, {
+        directory,
+        registry: metrics.registry,
+        startWaitMs: config.storeStartWaitMs,
+      }),
+    ));
+  const upstream = new Upstream(directory, config.httpTimeoutMs);
   const pool = new WorkerPool({ name: 'orders', ...config.pool }, metrics);
   const checkout = new Checkout(store, upstream, log, metrics, config);
   const shipped = metrics.counter('orders_shipped_total', 'Shipment reports from queue-master, by outcome.', [

@@ -1,5 +1,7 @@
 /** The user service's configuration, from the environment. */
 import { ConfigError, envInt, envString } from '../common/env.js';
+import { storeSelection, type StoreSelection } from '../../stores/config.js';
+import { storeStartWaitMs } from '../../stores/open.js';
 
 export interface UserConfig {
   /** Host used in HAL links (`http://<linkHost>/customers/...`); the original image set HATEOAS=user. */
@@ -8,6 +10,10 @@ export interface UserConfig {
   bodyLimit: number;
   /** Bounded pool around store calls (DESIGN.md §3). */
   pool: { size: number; queueLimit: number; queueTimeoutMs: number };
+  /** user-db: USER_DB_MODE / USER_DB_URL (see src/stores/config.ts); absent = in memory. */
+  store?: StoreSelection;
+  /** STORE_START_WAIT_MS: how long to retry the database at start. */
+  storeStartWaitMs?: number;
 }
 
 export function userConfigFromEnv(env: NodeJS.ProcessEnv = process.env): UserConfig {
@@ -27,5 +33,7 @@ export function userConfigFromEnv(env: NodeJS.ProcessEnv = process.env): UserCon
     pod: env.POD_NAME,
     bodyLimit: envInt('USER_BODY_LIMIT_BYTES', 1024 * 1024, env),
     pool,
+    store: storeSelection('user-db', env),
+    storeStartWaitMs: storeStartWaitMs(env),
   };
 }

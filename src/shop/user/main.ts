@@ -1,6 +1,6 @@
 /** Process entry point of the user service (default port 8085). */
 import { runService } from '../common/run-service.js';
 import { userConfigFromEnv } from './config.js';
-import { createUserService } from './server.js';
+import { openUserService } from './server.js';
 
-await runService('user', 8085, async () => createUserService(userConfigFromEnv()));
+await runService('user', 8085, () => openUserService(userConfigFromEnv()));

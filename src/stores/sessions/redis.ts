@@ -6,6 +6,8 @@
  * dedicated to sessions.
  */
 import { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import { registerPool, type PoolMetricsHandle } from '../sql/pool-metrics.js';
 import {
   SessionStoreFullError,
   type SessionData,
@@ -21,6 +23,14 @@ export interface RedisSessionStoreOptions {
   prefix?: string;
   /** Give up on a command after this long, ms. */
   commandTimeoutMs?: number;
+  /** Registers the `session-db` pool gauges (one connection; commands in flight and queued). */
+  registry?: Registry;
+}
+
+/** ioredis keeps sent commands and those queued while offline in these lists. */
+interface RedisQueues {
+  commandQueue: { length: number };
+  offlineQueue: { length: number };
 }
 
 export class RedisSessionStore implements SessionStore {
@@ -29,6 +39,7 @@ export class RedisSessionStore implements SessionStore {
   private readonly prefix: string;
   /** `INFO keyspace` line of the selected database (`db0` unless the URL path says otherwise). */
   private readonly keyspace: string;
+  private readonly metrics: PoolMetricsHandle | undefined;
 
   constructor(options: RedisSessionStoreOptions) {
     this.ttlSeconds = options.ttlSeconds ?? 86_400;
@@ -42,10 +53,28 @@ export class RedisSessionStore implements SessionStore {
     });
     // Errors surface on the commands; without a listener ioredis would report them as unhandled.
     this.redis.on('error', () => undefined);
+    const queues = this.redis as unknown as RedisQueues;
+    this.metrics =
+      options.registry &&
+      registerPool(options.registry, 'session-db', () => {
+        const ready = this.redis.status === 'ready' ? 1 : 0;
+        const busy = ready && queues.commandQueue.length > 0 ? 1 : 0;
+        return { size: 1, idle: ready - busy, used: busy, waiting: queues.offlineQueue.length };
+      });
+  }
+
+  /** Runs a command, counting one that timed out as a pool timeout. */
+  private async timed<T>(command: Promise<T>): Promise<T> {
+    try {
+      return await command;
+    } catch (error) {
+      if (/timed out/i.test((error as Error).message)) this.metrics?.acquireTimeout();
+      throw error;
+    }
   }
 
   async get(sid: string): Promise<SessionData | undefined> {
-    const raw = await this.redis.get(this.prefix + sid);
+    const raw = await this.timed(this.redis.get(this.prefix + sid));
     if (raw === null) return undefined;
     try {
       return JSON.parse(raw) as SessionData;
@@ -57,8 +86,8 @@ export class RedisSessionStore implements SessionStore {
   async set(sid: string, data: SessionData, ttlSeconds = this.ttlSeconds): Promise<void> {
     const value = JSON.stringify(data);
     try {
-      if (ttlSeconds > 0) await this.redis.set(this.prefix + sid, value, 'EX', ttlSeconds);
-      else await this.redis.set(this.prefix + sid, value);
+      if (ttlSeconds > 0) await this.timed(this.redis.set(this.prefix + sid, value, 'EX', ttlSeconds));
+      else await this.timed(this.redis.set(this.prefix + sid, value));
     } catch (error) {
       if (/^OOM /.test((error as Error).message)) throw new SessionStoreFullError();
       throw error;
@@ -87,6 +116,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async close(): Promise<void> {
+    this.metrics?.unregister();
     this.redis.disconnect();
   }
 }
