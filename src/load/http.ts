@@ -1,5 +1,6 @@
 /**
- * The generator's HTTP client: one undici Pool per origin with keep-alive connections, driven
+ * The generator's transports share `HttpTransport`. The default is `FastHttpClient`
+ * (fast-http.ts); this one, `--transport undici`, uses one undici Pool per origin with keep-alive connections, driven
  * through `dispatch` with a plain handler object (undici's raw-header callbacks) so a request
  * allocates no stream and no header object. The body is
  * only kept when a step extracts from it; otherwise only its size is counted.
@@ -17,10 +18,20 @@ export interface HttpResponse {
 export interface HttpRequest {
   method: string;
   path: string;
-  headers: Record<string, string>;
+  /** Lower-case names; a frozen object is taken as fixed for the step (its serialisation is cached). */
+  headers: Readonly<Record<string, string>>;
+  cookie: string | undefined;
   body: string | undefined;
   keepBody: boolean;
 }
+
+export interface HttpTransport {
+  send(origin: string, request: HttpRequest): Promise<HttpResponse>;
+  /** Closes connections; requests still in flight fail. */
+  destroy(): Promise<void>;
+}
+
+export type TransportKind = 'fast' | 'undici';
 
 export interface HttpClientOptions {
   /** Keep-alive connections per origin. */
@@ -29,7 +40,7 @@ export interface HttpClientOptions {
   timeoutMs: number;
 }
 
-export class HttpClient {
+export class UndiciHttpClient implements HttpTransport {
   private readonly pools = new Map<string, Pool>();
 
   constructor(private readonly options: HttpClientOptions) {}
@@ -55,8 +66,10 @@ export class HttpClient {
       let status = 0;
       let setCookie: string | string[] | undefined;
       let bytes = 0;
+      const headers =
+        request.cookie === undefined ? request.headers : { ...request.headers, cookie: request.cookie };
       this.pool(origin).dispatch(
-        { origin, method: request.method, path: request.path, headers: request.headers, body: request.body },
+        { origin, method: request.method, path: request.path, headers, body: request.body },
         {
           onConnect() {},
           onHeaders(statusCode: number, rawHeaders: Buffer[]) {
@@ -89,7 +102,8 @@ export class HttpClient {
 
 /** A short, stable failure reason for an error, as stats keys (Locust's error column). */
 export function errorReason(error: unknown): string {
-  const e = error as { code?: string; message?: string };
+  const e = error as { code?: string; message?: string; reason?: string };
+  if (e.reason !== undefined) return e.reason;
   switch (e.code) {
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':

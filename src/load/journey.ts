@@ -4,7 +4,7 @@
  * request is sent otherwise — so time spent queued behind a slow generator or server is counted.
  */
 import { CookieJar } from './cookie-jar.js';
-import { errorReason, type HttpClient } from './http.js';
+import { errorReason, type HttpTransport } from './http.js';
 import type { Journey, Profile, Step, VarGenerator } from './profile.js';
 import type { EndpointStats, LoadStats } from './stats.js';
 import {
@@ -35,6 +35,8 @@ interface CompiledStep {
   path: Template;
   headers: Array<[string, Template]>;
   auth: [Template, Template] | undefined;
+  /** The headers when no template in them has a variable: built once, frozen. */
+  fixedHeaders: Readonly<Record<string, string>> | undefined;
   body: ((vars: Vars) => string) | undefined;
   expect: ReadonlySet<number> | undefined;
   extract: Array<[string, ReturnType<typeof parseJsonPath>]>;
@@ -55,7 +57,7 @@ export interface Session {
 }
 
 export interface JourneyContext {
-  http: HttpClient;
+  http: HttpTransport;
   stats: LoadStats;
   random: () => number;
   now: () => number;
@@ -112,15 +114,18 @@ function compileStep(step: Step, base: string, stats: LoadStats): CompiledStep {
     ([k, v]) => [k.toLowerCase(), compileTemplate(v)] as [string, Template],
   );
   if (step.json !== undefined) headers.push(['content-type', compileTemplate('application/json')]);
+  const auth: [Template, Template] | undefined = step.basicAuth
+    ? [compileTemplate(step.basicAuth.username), compileTemplate(step.basicAuth.password)]
+    : undefined;
+  const fixed = [...headers.map(([, t]) => t), ...(auth ?? [])].every((t) => t.names.length === 0);
   return {
     method,
     name,
     origin: baseUrl.origin,
     path: compileTemplate(prefix + pathText),
     headers,
-    auth: step.basicAuth
-      ? [compileTemplate(step.basicAuth.username), compileTemplate(step.basicAuth.password)]
-      : undefined,
+    auth,
+    fixedHeaders: fixed ? Object.freeze(renderHeaders(headers, auth, {})) : undefined,
     body: step.json === undefined ? undefined : compileJsonTemplate(step.json),
     expect: step.expect ? new Set(step.expect) : undefined,
     extract: Object.entries(step.extract ?? {}).map(([k, path]) => [k, parseJsonPath(path)]),
@@ -177,14 +182,6 @@ async function runStep(
   vars: Vars,
   intendedStart: number | undefined,
 ): Promise<boolean> {
-  const headers: Record<string, string> = {};
-  for (const [key, template] of step.headers) headers[key] = template.render(vars);
-  if (step.auth) {
-    const credentials = `${step.auth[0].render(vars)}:${step.auth[1].render(vars)}`;
-    headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
-  }
-  const cookie = session.jar.cookieHeader();
-  if (cookie !== undefined) headers.cookie = cookie;
   const start = intendedStart ?? ctx.now();
   let status = 0;
   let bytes = 0;
@@ -193,7 +190,8 @@ async function runStep(
     const response = await ctx.http.send(step.origin, {
       method: step.method,
       path: step.path.render(vars, encodeURIComponent),
-      headers,
+      headers: step.fixedHeaders ?? renderHeaders(step.headers, step.auth, vars),
+      cookie: session.jar.cookieHeader(),
       body: step.body?.(vars),
       keepBody: step.extract.length > 0,
     });
@@ -221,6 +219,20 @@ async function runStep(
   });
   // Later steps need what this one extracts.
   return failure === undefined || step.extract.length === 0;
+}
+
+function renderHeaders(
+  headers: ReadonlyArray<[string, Template]>,
+  auth: [Template, Template] | undefined,
+  vars: Vars,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, template] of headers) out[key] = template.render(vars);
+  if (auth) {
+    const credentials = `${auth[0].render(vars)}:${auth[1].render(vars)}`;
+    out.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+  }
+  return out;
 }
 
 function statusFailure(step: CompiledStep, status: number): string | undefined {

@@ -9,7 +9,8 @@
  *   counted, and arrivals the generator started late are counted too.
  */
 import { performance } from 'node:perf_hooks';
-import { HttpClient } from './http.js';
+import { FastHttpClient } from './fast-http.js';
+import { UndiciHttpClient, type HttpTransport, type TransportKind } from './http.js';
 import {
   compileJourneys,
   newSession,
@@ -53,6 +54,8 @@ export interface LoadOptions {
   thinkTime?: { min: number; max: number };
   /** Keep-alive connections per origin (default: users, or min(maxInFlight, 256) in the open model). */
   connections?: number;
+  /** HTTP client: the lean node:net one (default) or undici. */
+  transport?: TransportKind;
   /** Per-request headers/body timeout (default 60 s). */
   timeoutMs?: number;
   /** How long in-flight requests may finish after the end (default 5 s); the rest are abandoned. */
@@ -126,7 +129,7 @@ export function startLoad(options: LoadOptions): LoadRun {
 
 class Runner {
   private readonly stats: LoadStats;
-  private readonly http: HttpClient;
+  private readonly http: HttpTransport;
   private readonly journeys: CompiledJourney[];
   private readonly totalWeight: number;
   private readonly notices: string[];
@@ -161,10 +164,11 @@ class Runner {
     const connections =
       options.connections ??
       (this.model === 'closed' ? (options.users ?? 1) : Math.min(this.maxInFlight, 256));
-    this.http = new HttpClient({
-      connections: Math.max(1, connections),
-      timeoutMs: options.timeoutMs ?? 60_000,
-    });
+    const clientOptions = { connections: Math.max(1, connections), timeoutMs: options.timeoutMs ?? 60_000 };
+    this.http =
+      options.transport === 'undici'
+        ? new UndiciHttpClient(clientOptions)
+        : new FastHttpClient(clientOptions);
     const compiled = compileJourneys(options.profile, options.host, options.targets ?? {}, this.stats);
     this.journeys = compiled.journeys;
     this.notices = compiled.notices;

@@ -27,6 +27,7 @@ interface LoadFlags {
   maxInFlight?: number;
   thinkTime?: { min: number; max: number };
   connections?: number;
+  transport: 'fast' | 'undici';
   timeout: number;
   stopTimeout: number;
   percentiles: 'hdr' | 'locust';
@@ -97,6 +98,7 @@ export async function load(flags: LoadFlags): Promise<number> {
     iterations: flags.iterations,
     thinkTime: flags.thinkTime,
     connections: flags.connections,
+    transport: flags.transport,
     timeoutMs: flags.timeout,
     stopTimeoutMs: flags.stopTimeout,
     percentiles: flags.percentiles,
@@ -192,6 +194,11 @@ export function registerLoad(program: Command): void {
     )
     .option('--think-time <s>', 'closed model: seconds between journeys, or a range 0.5-2', parser(thinkTime))
     .option('--connections <n>', 'keep-alive connections per origin', parser(positiveInt))
+    .addOption(
+      new Option('--transport <client>', 'HTTP client: fast (lean node:net HTTP/1.1) or undici')
+        .choices(['fast', 'undici'])
+        .default('fast'),
+    )
     .addOption(
       new Option('--timeout <time>', 'per-request timeout')
         .argParser(parser(parseDuration))
