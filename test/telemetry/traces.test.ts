@@ -9,7 +9,16 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { LogStore } from '../../src/telemetry/logs/index.js';
-import { SpanCollector, TraceStore, type SpanTarget } from '../../src/telemetry/traces/index.js';
+import { createServer, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SpanRing } from '../../src/shop/common/tracing.js';
+import {
+  SpanCollector,
+  startOtlpReceiver,
+  TraceStore,
+  type OtlpReceiver,
+  type SpanTarget,
+} from '../../src/telemetry/traces/index.js';
 
 interface Pod {
   name: string;
@@ -46,12 +55,19 @@ function startPod(service: string, name: string, env: Record<string, string> = {
 
 describe('traces from real shop processes', () => {
   const store = new TraceStore();
+  /** What the catalogue's own OTLP exporter sends (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  const exported = new TraceStore();
+  let receiver: OtlpReceiver;
   let frontEnd: Pod;
   let targets: SpanTarget[] = [];
   let collector: SpanCollector;
 
   before(async () => {
-    const catalogue = await startPod('catalogue', 'catalogue-6d5f7-aaaaa');
+    receiver = await startOtlpReceiver({ store: exported, port: 0 });
+    const catalogue = await startPod('catalogue', 'catalogue-6d5f7-aaaaa', {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
     // carts points at a closed port: calls to it fail with a connection error (an unanswered edge).
     frontEnd = await startPod('front-end', 'front-end-7c9d8-bbbbb', {
       SOCKSHOP_SERVICES: JSON.stringify({ catalogue: catalogue.url, carts: 'http://127.0.0.1:9' }),
@@ -74,6 +90,7 @@ describe('traces from real shop processes', () => {
 
   after(async () => {
     await collector?.stop();
+    await receiver?.close();
     await Promise.all(
       children.map(
         (child) =>
@@ -178,5 +195,80 @@ describe('traces from real shop processes', () => {
     assert.equal(errorLines.length, 2);
     const failedIds = new Set(store.query({ error: true }).map((t) => t.traceId));
     assert.ok(errorLines.every((line) => line.trace_id && failedIds.has(line.trace_id)));
+  });
+
+  it('receives the same catalogue spans over OTLP from the process’s own exporter', async () => {
+    const pulled = store.spans({ service: 'catalogue', limit: 1000 });
+    assert.ok(pulled.length >= 6);
+    for (let i = 0; i < 100 && exported.stats().spans < pulled.length; i++) await sleep(100);
+    const pushed = exported.spans({ service: 'catalogue', limit: 1000 });
+    const key = (s: { traceId: string; spanId: string; name: string; kind: string; pod: string }) =>
+      `${s.traceId}/${s.spanId} ${s.name} ${s.kind} ${s.pod}`;
+    const pushedKeys = new Set(pushed.map(key));
+    assert.ok(
+      pulled.every((s) => pushedKeys.has(key(s))),
+      'every pulled catalogue span also arrived over OTLP',
+    );
+  });
+});
+
+describe('span collector and a pod that restarts', () => {
+  let server: Server;
+  let ring = new SpanRing(100, 'orders-1');
+  const span = (n: number) =>
+    ({
+      spanContext: () => ({
+        traceId: n.toString(16).padStart(32, 'a'),
+        spanId: n.toString(16).padStart(16, 'b'),
+        traceFlags: 1,
+      }),
+      parentSpanContext: undefined,
+      name: `GET /orders/${n}`,
+      kind: 1,
+      resource: { attributes: { 'service.name': 'orders' } },
+      startTime: [1767261600 + n, 0],
+      endTime: [1767261600 + n, 5_000_000],
+      status: { code: 0 },
+      attributes: { 'url.path': `/orders/${n}` },
+    }) as unknown as Parameters<SpanRing['export']>[0][number];
+  const emit = (...ns: number[]) => ring.export(ns.map(span), () => {});
+
+  before(async () => {
+    // The pod side is the shop's real SpanRing behind the same /spans contract as http-server.ts.
+    server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const page = ring.since(
+        Number(url.searchParams.get('after') ?? 0),
+        Number(url.searchParams.get('limit') ?? 1000),
+      );
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(page));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('resets its cursor when the pod’s sequence starts again, and reads the new run', async () => {
+    const address = server.address() as { port: number };
+    const store = new TraceStore();
+    const collector = new SpanCollector({
+      store,
+      targets: () => [{ pod: 'orders-1', url: `http://127.0.0.1:${address.port}`, service: 'orders' }],
+      pageSize: 2,
+    });
+    emit(1, 2, 3, 4, 5);
+    await collector.pollOnce();
+    assert.equal(store.stats().spans, 5);
+    assert.equal(collector.status()[0]?.cursor, 5);
+    await collector.pollOnce();
+    assert.equal(collector.status()[0]?.cursor, 5, 'an idle pod keeps its cursor');
+
+    ring = new SpanRing(100, 'orders-1'); // the container restarted: sequence numbers begin again
+    emit(6, 7);
+    await collector.pollOnce();
+    assert.equal(store.stats().spans, 7);
+    assert.equal(collector.status()[0]?.cursor, 2);
+    const durations = store.spans({ service: 'orders', limit: 10 }).map((s) => s.durationUs);
+    assert.deepEqual(new Set(durations), new Set([5000]));
   });
 });
