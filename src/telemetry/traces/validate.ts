@@ -28,7 +28,7 @@ export function toSpanData(
     startUs,
     durationUs,
     status: STATUSES.has(v.status as string) ? (v.status as SpanStatusName) : 'UNSET',
-    attributes: v.attributes && typeof v.attributes === 'object' ? { ...(v.attributes) } : {},
+    attributes: v.attributes && typeof v.attributes === 'object' ? { ...v.attributes } : {},
   };
   if (SPAN_ID.test(parent) && !/^0+$/.test(parent)) span.parentSpanId = parent;
   if (typeof v.statusMessage === 'string' && v.statusMessage) span.statusMessage = v.statusMessage;
