@@ -1,7 +1,7 @@
 /**
  * `kubectl set resources`: change a deployment's requests/limits (a shop service or a store pod, e.g.
- * catalogue-db at 50m CPU / 128Mi for Incident 8). Revert writes the recorded values back. The platform
- * merges resources, so a key the fault added where none was set before cannot be removed: revert says so.
+ * catalogue-db at 50m CPU / 128Mi for Incident 8). Revert writes the recorded block back whole (replace
+ * semantics), so a limit the fault added where none was set before is removed again.
  */
 import { z } from 'zod';
 import type { ContainerResources } from '../platform/types.js';
@@ -18,14 +18,6 @@ const params = z
 type Params = z.infer<typeof params>;
 type ResourcesRecord = { previous: ContainerResources };
 
-function addedKeys(previous: ContainerResources, p: Params): string[] {
-  const out: string[] = [];
-  for (const kind of ['requests', 'limits'] as const)
-    for (const key of ['cpu', 'memory'] as const)
-      if (p[kind]?.[key] !== undefined && previous[kind]?.[key] === undefined) out.push(`${kind}.${key}`);
-  return out;
-}
-
 function makeResources(name: string, description: string): FaultPrimitive<Params, ResourcesRecord> {
   return {
     name,
@@ -38,14 +30,7 @@ function makeResources(name: string, description: string): FaultPrimitive<Params
       return { previous: structuredClone(d.template.container.resources ?? {}) };
     },
     apply: (ctx, p) => ctx.platform.setResources(p.deployment, { requests: p.requests, limits: p.limits }),
-    async revert(ctx, p, r) {
-      await ctx.platform.setResources(p.deployment, r.previous);
-      const added = addedKeys(r.previous, p);
-      if (added.length)
-        throw new FaultError(
-          `deployment "${p.deployment}": ${added.join(', ')} had no value before the fault and the platform cannot unset it`,
-        );
-    },
+    revert: (ctx, p, r) => ctx.platform.setResources(p.deployment, r.previous, { replace: true }),
   };
 }
 

@@ -507,8 +507,15 @@ export interface Platform {
   getDeployment(name: string): Promise<DeploymentInfo | undefined>;
   describeDeployment(name: string): Promise<DescribeResult<DeploymentInfo> | undefined>;
   scale(deployment: string, replicas: number): Promise<void>;
-  /** Merges into the container's requests/limits (like `kubectl set resources`) and rolls the pods. */
-  setResources(deployment: string, resources: ContainerResources): Promise<void>;
+  /**
+   * Merges into the container's requests/limits (like `kubectl set resources`) and rolls the pods;
+   * `replace: true` sets the block as given, so a limit absent from it is removed (used by reverts).
+   */
+  setResources(
+    deployment: string,
+    resources: ContainerResources,
+    options?: { replace?: boolean },
+  ): Promise<void>;
   rolloutRestart(deployment: string): Promise<void>;
   /**
    * Goes back to the previous revision of the deployment: its resources and the config map versions it
@@ -543,6 +550,28 @@ export interface Platform {
   addMeshRule(rule: MeshRuleInput): Promise<MeshRule>;
   removeMeshRule(id: string): Promise<boolean>;
   listMeshRules(): Promise<MeshRule[]>;
+
+  /**
+   * Sets (string) or removes (null) environment variables of a deployment's container and rolls its
+   * pods, like `kubectl set env deployment/<d> K=V K-`. Optional: a platform without it cannot run
+   * the configuration faults.
+   */
+  setEnv?(deployment: string, env: Record<string, string | null>): Promise<void>;
+  /**
+   * Starts a CPU/memory burner inside a pod's cgroup, so the pod's own limits throttle it (and a
+   * memory burner can OOM-kill the pod), like Chaos Mesh StressChaos. It ends with the pod.
+   */
+  stress?(pod: string, load: StressLoad): Promise<{ id: string; pid?: number }>;
+  /** Stops a burner; false when it is unknown or already gone (idempotent). */
+  stopStress?(id: string): Promise<boolean>;
+}
+
+export interface StressLoad {
+  cpuWorkers?: number;
+  /** Duty cycle of each CPU worker, 1-100 (default 100). */
+  cpuLoadPercent?: number;
+  /** Bytes allocated and touched once. */
+  memoryBytes?: number;
 }
 
 /** Errors with a kubectl-like message and an HTTP status for the control API ("pods \"x\" not found" → 404). */

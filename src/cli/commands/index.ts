@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerDown } from './down.js';
 import { registerKubectl } from './kubectl.js';
 import { registerLoad } from './load.js';
+import { registerScenario } from './scenario.js';
 import { registerUp } from './up.js';
 
 /** Every command module registers itself here. */
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerDown(program);
   registerKubectl(program);
   registerLoad(program);
+  registerScenario(program);
 }

@@ -41,6 +41,9 @@ export const PLATFORM_METHODS = [
   'addMeshRule',
   'removeMeshRule',
   'listMeshRules',
+  'setEnv',
+  'stress',
+  'stopStress',
 ] as const satisfies ReadonlyArray<keyof Platform>;
 
 export type PlatformMethod = (typeof PLATFORM_METHODS)[number];

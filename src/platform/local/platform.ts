@@ -35,6 +35,7 @@ import type {
   PodUsage,
   Platform,
   ServiceInfo,
+  StressLoad,
 } from '../types.js';
 import { PlatformError } from '../types.js';
 import { cgroupDriver, type CgroupDriver } from './cgroups.js';
@@ -42,6 +43,7 @@ import { EventRecorder } from './events.js';
 import { LabState, labHome, reclaimLeftovers, type ReclaimReport } from './lab-state.js';
 import { DEFAULT_TIMINGS, Pod, type PodRuntime, type PodTimings } from './pod.js';
 import { mergeResources, validateResources } from './quantity.js';
+import { StressManager } from './stress.js';
 import { answer503, freePort, startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 export interface LocalPlatformOptions {
@@ -135,6 +137,7 @@ export class LocalPlatform implements Platform {
   private reconcileQueued = false;
   private closing = false;
   private readonly changeListeners = new Set<() => void>();
+  private readonly stressors: StressManager;
 
   private constructor(options: LocalPlatformOptions, state: LabState, reclaimed: ReclaimReport | undefined) {
     this.namespace = options.namespace ?? 'sock-shop';
@@ -142,6 +145,7 @@ export class LocalPlatform implements Platform {
     this.state = state;
     this.reclaimed = reclaimed;
     this.events = new EventRecorder(this.namespace);
+    this.stressors = new StressManager(state);
     this.cgroups = cgroupDriver(state.runId, (paths) => state.recordCgroups(paths), {
       mode: options.cgroups,
     });
@@ -444,6 +448,7 @@ export class LocalPlatform implements Platform {
       });
     }
     return pod.terminate(graceSeconds).finally(() => {
+      void this.stressors.stopAll(pod.name);
       this.pods.delete(pod.name);
       this.kick();
     });
@@ -576,11 +581,43 @@ export class LocalPlatform implements Platform {
     this.kick();
   }
 
-  async setResources(deployment: string, resources: ContainerResources): Promise<void> {
+  async setResources(
+    deployment: string,
+    resources: ContainerResources,
+    options: { replace?: boolean } = {},
+  ): Promise<void> {
     const d = this.deployment(deployment);
     const template = structuredClone(d.current.template);
-    template.container.resources = mergeResources(template.container.resources, resources);
+    template.container.resources = options.replace
+      ? mergeResources(undefined, resources)
+      : mergeResources(template.container.resources, resources);
     this.roll(d, { template });
+  }
+
+  async setEnv(deployment: string, env: Record<string, string | null>): Promise<void> {
+    const d = this.deployment(deployment);
+    for (const key of Object.keys(env))
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+        throw new PlatformError(`invalid environment variable name "${key}"`);
+    const template = structuredClone(d.current.template);
+    const next = { ...template.container.env };
+    for (const [key, value] of Object.entries(env)) {
+      if (value === null) delete next[key];
+      else next[key] = String(value);
+    }
+    if (JSON.stringify(next) === JSON.stringify(template.container.env ?? {})) return; // no rollout, as kubectl
+    template.container.env = next;
+    this.roll(d, { template });
+  }
+
+  async stress(pod: string, load: StressLoad): Promise<{ id: string; pid?: number }> {
+    const target = this.pod(pod);
+    if (target.deletionTimestamp) throw new PlatformError(`pod "${pod}" is terminating`, 409);
+    return this.stressors.start(pod, target.cgroupProcsFiles, load);
+  }
+
+  async stopStress(id: string): Promise<boolean> {
+    return this.stressors.stop(id);
   }
 
   async rolloutRestart(deployment: string): Promise<void> {
@@ -818,6 +855,7 @@ export class LocalPlatform implements Platform {
     this.closing = true;
     clearInterval(this.sampler);
     this.hpa.stop();
+    await this.stressors.stopAll();
     await Promise.all([...this.pods.values()].map((p) => p.terminate(graceSeconds)));
     this.pods.clear();
     await this.mesh.close();

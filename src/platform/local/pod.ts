@@ -497,6 +497,11 @@ export class Pod {
     return 'Running';
   }
 
+  /** cgroup.procs files a process must join to run under this pod's limits (empty: cooperative). */
+  get cgroupProcsFiles(): string[] {
+    return this.cgroup?.procsFiles ?? [];
+  }
+
   info(): PodInfo {
     const resources = this.template.container.resources ?? {};
     return {
