@@ -1,14 +1,26 @@
 /**
  * The Sock Shop as deployments on the platform: the services of the original (front-end, catalogue,
  * carts, orders, payment, user, shipping, queue-master), our payment-gateway dependency, and the
- * embedded broker pod `rabbitmq`. Requests/limits are those of the deployed manifests
+ * data stores (store-pods.ts: by default the PGlite pod `catalogue-db`, the session server
+ * `session-db` and the embedded broker `rabbitmq`; `local` runs the machine's own server binaries as
+ * pods instead). Requests/limits are those of the deployed manifests
  * (sockshop-spec.md §11; payment's odd 99m included). Every shop pod gets readiness and liveness
  * probes on /health (the original probes only some, with 180–300 s delays — compressed here so that
  * `up` is quick), and SOCKSHOP_SERVICES pointing at its mesh edges, following the original call graph.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../lib/project-root.js';
+import type { StoreKind } from '../stores/config.js';
+import {
+  hasPod,
+  STORE_USERS,
+  storeBackends,
+  storeDeployment,
+  storeEnv,
+  type StoreBackend,
+} from './store-pods.js';
 import type { ContainerResources, DeploymentSpec, Probe } from './types.js';
 
 export interface TopologyOptions {
@@ -21,6 +33,12 @@ export interface TopologyOptions {
   /** 0 for every Service = any free port (tests); default: the well-known ports. */
   anyPorts?: boolean;
   replicas?: Partial<Record<string, number>>;
+  /** Backend of every store (default: `storeBackends()`, see store-pods.ts). */
+  stores?: Record<StoreKind, StoreBackend>;
+  /** Where `local` store servers keep their data; default a directory under the OS temp dir. */
+  dataDir?: string;
+  /** Where `url` stores take their `*_URL` from; default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Topology {
@@ -128,18 +146,33 @@ export function shopTopology(options: TopologyOptions = {}): Topology {
       ? [process.execPath, '--import', 'tsx', join(root, 'src', `${entry}.ts`)]
       : [process.execPath, distEntry(root, entry)];
   const port = (preferred: number) => (options.anyPorts ? 0 : preferred);
+  const stores = options.stores ?? storeBackends();
+  const storesOf = (service: string) =>
+    (Object.keys(STORE_USERS) as StoreKind[]).filter((kind) => STORE_USERS[kind].includes(service));
+  const storeEnvOf = (service: string): Record<string, string> => {
+    const kinds = storesOf(service);
+    if (kinds.length === 0) return {};
+    return Object.assign(
+      // Store pods start beside the services: retry them for a while instead of crash-looping.
+      { STORE_START_WAIT_MS: '60000' },
+      ...kinds.map((kind) => storeEnv(kind, stores[kind], options.env ?? process.env)),
+    ) as Record<string, string>;
+  };
 
   const deployments: DeploymentSpec[] = SHOP.map((svc) => ({
     name: svc.name,
     replicas: options.replicas?.[svc.name] ?? 1,
-    calls: svc.calls,
+    calls: [
+      ...(svc.calls ?? []).filter((callee) => callee !== 'rabbitmq'),
+      ...storesOf(svc.name).filter((kind) => hasPod(stores[kind])),
+    ],
     template: {
       terminationGracePeriodSeconds: 10,
       container: {
         name: svc.name,
         command: command(svc.entry),
         cwd: root,
-        env: { ...svc.env },
+        env: { ...svc.env, ...storeEnvOf(svc.name) },
         ports: [{ name: 'http', env: 'PORT', protocol: 'http' }],
         resources: svc.resources,
         readinessProbe: health(1, 1),
@@ -166,7 +199,29 @@ export function shopTopology(options: TopologyOptions = {}): Topology {
     },
   }));
 
-  deployments.push({
+  const podContext = { root, command, dataDir: options.dataDir ?? join(tmpdir(), 'sockshop-lab-stores') };
+  for (const kind of Object.keys(stores) as StoreKind[]) {
+    const backend = stores[kind];
+    if (backend === 'local' || (backend === 'embedded' && kind !== 'rabbitmq'))
+      deployments.push(storeDeployment(kind, backend, podContext));
+  }
+  if (stores.rabbitmq === 'embedded') deployments.push(embeddedBroker(command, root, port));
+
+  // shipping's rates come from a versioned config map, seeded from the project's file.
+  const configMaps: Record<string, Record<string, string>> = {};
+  const ratesFile = join(root, 'config', 'shipping-rates.yaml');
+  if (existsSync(ratesFile))
+    configMaps['shipping-rates'] = { 'shipping-rates.yaml': readFileSync(ratesFile, 'utf8') };
+  else delete deployments.find((d) => d.name === 'shipping')!.template.container.configMaps;
+  return { deployments, configMaps };
+}
+
+function embeddedBroker(
+  command: (entry: string) => string[],
+  root: string,
+  port: (preferred: number) => number,
+): DeploymentSpec {
+  return {
     name: 'rabbitmq',
     replicas: 1,
     template: {
@@ -192,13 +247,5 @@ export function shopTopology(options: TopologyOptions = {}): Topology {
         { name: 'management', port: port(15673), targetPort: 'management', protocol: 'http' },
       ],
     },
-  });
-
-  // shipping's rates come from a versioned config map, seeded from the project's file.
-  const configMaps: Record<string, Record<string, string>> = {};
-  const ratesFile = join(root, 'config', 'shipping-rates.yaml');
-  if (existsSync(ratesFile))
-    configMaps['shipping-rates'] = { 'shipping-rates.yaml': readFileSync(ratesFile, 'utf8') };
-  else delete deployments.find((d) => d.name === 'shipping')!.template.container.configMaps;
-  return { deployments, configMaps };
+  };
 }
