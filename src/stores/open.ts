@@ -147,12 +147,19 @@ export async function openRedisSessionStore(
       retryStrategy: () => null,
       connectTimeout: 3000,
     });
-    probe.on('error', () => undefined);
+    // connect() only says "Connection is closed."; the socket's own error (ECONNREFUSED …) comes as an event.
+    let socketError: unknown;
+    probe.on('error', (error) => (socketError ??= error));
     try {
       await probe.connect();
       await probe.ping();
     } catch (error) {
-      throw describeConnectError('session-db', options.url, options.envName, redisCause(error));
+      throw describeConnectError(
+        'session-db',
+        options.url,
+        options.envName,
+        redisCause(socketError ?? error),
+      );
     } finally {
       probe.disconnect();
     }

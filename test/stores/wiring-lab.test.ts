@@ -40,7 +40,7 @@ async function startSlice(
         .map(async (p) => `${p.name}: ${(await platform.podLogs(p.name)).slice(-8).join('\n')}`),
     );
     await platform.shutdown(2);
-    throw new Error(`${(error as Error).message}\n${logs.join('\n')}`);
+    throw new Error(`${(error as Error).message}\n${logs.join('\n')}`, { cause: error });
   }
   return platform;
 }

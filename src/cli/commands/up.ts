@@ -11,7 +11,16 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { startLab } from '../../platform/local/lab.js';
 import { labHome, runningLab } from '../../platform/local/lab-state.js';
+import {
+  checkStorePlan,
+  STORE_BACKENDS,
+  STORE_PRESETS,
+  storeBackends,
+  type StoreBackend,
+  type StorePreset,
+} from '../../platform/store-pods.js';
 import { shopTopology } from '../../platform/topology.js';
+import { STORE_KINDS, type StoreKind } from '../../stores/config.js';
 
 interface UpOptions {
   port: number;
@@ -20,6 +29,8 @@ interface UpOptions {
   cooperative?: boolean;
   readyTimeout: number;
   detach?: boolean;
+  stores: StorePreset;
+  store: Partial<Record<StoreKind, StoreBackend>>;
 }
 
 function port(text: string): number {
@@ -35,14 +46,46 @@ function seconds(text: string): number {
   return n;
 }
 
+function storePreset(text: string): StorePreset {
+  if (!(STORE_PRESETS as readonly string[]).includes(text))
+    throw new InvalidArgumentError(`must be one of ${STORE_PRESETS.join(', ')}`);
+  return text as StorePreset;
+}
+
+/** `--store catalogue-db=local` (repeatable; `catalogue` means `catalogue-db`). */
+function storeOverride(
+  text: string,
+  previous: Partial<Record<StoreKind, StoreBackend>>,
+): Partial<Record<StoreKind, StoreBackend>> {
+  const [name, backend] = text.split('=');
+  const kind = (name in STORE_KINDS ? name : `${name}-db`) as StoreKind;
+  if (!(kind in STORE_KINDS))
+    throw new InvalidArgumentError(`store must be one of ${Object.keys(STORE_KINDS).join(', ')}`);
+  if (!(STORE_BACKENDS as readonly string[]).includes(backend))
+    throw new InvalidArgumentError(`backend must be one of ${STORE_BACKENDS.join(', ')}`);
+  return { ...previous, [kind]: backend as StoreBackend };
+}
+
 export async function up(o: UpOptions): Promise<void> {
   const started = Date.now();
   const log = (line: string) => process.stdout.write(`sockshop-lab: ${line}\n`);
-  const { deployments, configMaps } = shopTopology({ frontEndPort: o.port, mode: o.tsx ? 'tsx' : 'dist' });
+  const stores = storeBackends(o.stores, o.store);
+  const problem = checkStorePlan(stores);
+  if (problem) {
+    process.stderr.write(`sockshop-lab: ${problem}\n`);
+    process.exit(1);
+  }
+  const home = labHome(o.home);
+  const { deployments, configMaps } = shopTopology({
+    frontEndPort: o.port,
+    mode: o.tsx ? 'tsx' : 'dist',
+    stores,
+    dataDir: join(home, 'stores'),
+  });
   // Services take their well-known port when it is free, any port otherwise; the storefront says which.
   let storefront = `http://127.0.0.1:${o.port}/`;
   const lab = await startLab({
-    home: labHome(o.home),
+    home,
     cgroups: o.cooperative ? 'cooperative' : 'auto',
     deployments,
     configMaps,
@@ -139,5 +182,17 @@ export function registerUp(program: Command): void {
     .option('--cooperative', 'do not use cgroups (limits reported, not enforced)')
     .option('--ready-timeout <seconds>', 'how long to wait for every pod to be ready', seconds, 120)
     .option('--detach', 'run in the background; return once every pod is ready')
+    .option(
+      '--stores <preset>',
+      `store backends: embedded (PGlite catalogue-db, session server, broker; users/carts/orders in memory), embedded-all, memory, local (the machine's mariadbd/postgres/redis-server/rabbitmq-server as pods), url (*_URL variables)`,
+      storePreset,
+      'embedded',
+    )
+    .option(
+      '--store <store=backend>',
+      'one store on memory|embedded|local|url, e.g. catalogue=local (repeatable)',
+      storeOverride,
+      {},
+    )
     .action(async (o: UpOptions) => (o.detach ? upDetached(o) : up(o)));
 }
