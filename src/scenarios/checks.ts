@@ -28,7 +28,7 @@ export interface CheckResult {
   message: string;
 }
 
-const COMPARE: Record<ScenarioCheck['op'], (a: number, b: number) => boolean> = {
+export const COMPARE: Record<ScenarioCheck['op'], (a: number, b: number) => boolean> = {
   '>': (a, b) => a > b,
   '>=': (a, b) => a >= b,
   '<': (a, b) => a < b,

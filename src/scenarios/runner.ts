@@ -11,7 +11,15 @@ import { FaultEngine } from '../faults/engine.js';
 import { startLoad, type LoadOptions, type LoadRun, type LoadSnapshot } from '../load/runner.js';
 import type { Profile } from '../load/profile.js';
 import { captureSnapshot, saveSnapshot } from '../telemetry/evidence/index.js';
-import { CheckTracker, evaluateCheck, readCheck, type QueryFn, type StateFn } from './checks.js';
+import {
+  COMPARE,
+  CheckTracker,
+  effectiveThreshold,
+  evaluateCheck,
+  readCheck,
+  type QueryFn,
+  type StateFn,
+} from './checks.js';
 import { formatDuration } from './duration.js';
 import type { LoadedScenario } from './load.js';
 import type { RunLab } from './runner-lab.js';
@@ -67,7 +75,10 @@ export interface CheckReport {
   userFacing: boolean;
   description?: string;
   op: ScenarioCheck['op'];
+  /** The check's value at the end of the baseline phase. */
   baselineValue?: number;
+  /** Whether the condition already held at baseline (then it proves nothing about the fault). */
+  heldAtBaseline?: boolean;
   threshold?: number;
   passed: boolean;
   /** First time the check held for its whole window. */
@@ -148,6 +159,8 @@ function loadOptions(host: string, profile: Profile, spec: Omit<LoadSpec, 'durin
     thinkTime: spec.thinkTime,
     timeoutMs: spec.timeout,
     stopTimeoutMs: 2000,
+    // the runner stops the load itself; a ramp ends on its own
+    ...(spec.ramp ? {} : { durationMs: 24 * 3_600_000 }),
   };
 }
 
@@ -270,7 +283,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
               readState,
               timeMs: now,
               stepMs: pace.pollMs,
-              baselineValue: baselines.get(check.id),
+              baselineValue: check.baseline ? baselines.get(`${phase}/${check.id}`) : undefined,
             });
             const ok = trackers[i].observe(result);
             report.threshold = round(result.threshold);
@@ -308,21 +321,30 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     await sleep(Math.min(scenario.phases.baseline, pace.baselineMs), signal);
     await lab.telemetry.collectNow();
     const baselineAt = Date.now();
-    for (const check of [...manifestChecks, ...recoveryChecks]) {
-      if (baselines.has(check.id) || !check.baseline) continue;
-      try {
-        baselines.set(check.id, await readCheck(check, baselineAt, { query, readState }));
-      } catch {
-        baselines.set(check.id, undefined);
-      }
-    }
+    // Every check is read once here: relative thresholds need the value, and the verdict needs to know
+    // that a user-facing check did not already hold before the fault (it must have moved).
     for (const [phase, checks] of [
       ['manifestation', manifestChecks],
       ['recovery', recoveryChecks],
     ] as const)
-      for (const c of checks) reports.get(`${phase}/${c.id}`)!.baselineValue = round(baselines.get(c.id));
-    const baselineText = [...baselines].map(([id, v]) => `${id}=${round(v) ?? 'no data'}`).join(', ');
-    mark('baseline-recorded', baselineText || 'no relative thresholds');
+      for (const c of checks) {
+        const report = reports.get(`${phase}/${c.id}`)!;
+        let value: number | undefined;
+        try {
+          value = await readCheck(c, baselineAt, { query, readState });
+        } catch (err) {
+          report.error = `at baseline: ${(err as Error).message}`;
+        }
+        baselines.set(`${phase}/${c.id}`, value);
+        report.baselineValue = round(value);
+        const threshold = effectiveThreshold(c, value);
+        report.heldAtBaseline =
+          value !== undefined && Number.isFinite(threshold) && COMPARE[c.op](value, threshold);
+      }
+    const baselineText = manifestChecks
+      .map((c) => `${c.id}=${round(baselines.get(`manifestation/${c.id}`)) ?? 'no data'}`)
+      .join(', ');
+    mark('baseline-recorded', baselineText || 'control: SLO checks only');
     loadBefore = base.snapshot();
     await snapshot('before', loadT0, baselineAt);
 
@@ -357,10 +379,19 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       await watch('manifestation', manifestChecks, Date.now() + within, () =>
         manifestChecks.every((c) => reports.get(`manifestation/${c.id}`)!.passed),
       );
-      const all = manifestChecks.every((c) => reports.get(`manifestation/${c.id}`)!.passed);
-      verdict = all ? 'manifested' : 'did-not-manifest';
-      const missing = manifestChecks.filter((c) => !reports.get(`manifestation/${c.id}`)!.passed);
-      mark(verdict, missing.length ? `not held: ${missing.map((c) => c.id).join(', ')}` : undefined);
+      const manifest = manifestChecks.map((c) => reports.get(`manifestation/${c.id}`)!);
+      const missing = manifest.filter((r) => !r.passed).map((r) => r.id);
+      // users were hurt: a user-facing check that did not hold at baseline held during the fault
+      const moved = manifest.some((r) => r.userFacing && r.passed && !r.heldAtBaseline);
+      verdict = missing.length === 0 && moved ? 'manifested' : 'did-not-manifest';
+      mark(
+        verdict,
+        missing.length
+          ? `not held: ${missing.join(', ')}`
+          : moved
+            ? undefined
+            : 'every user-facing check already held at baseline: no user-visible change',
+      );
     }
     await snapshot('during', injectedAt, Date.now());
 
