@@ -94,3 +94,34 @@ function summaryMarkdown(loaded: LoadedScenario, r: RunResult): string {
   if (r.evidence.length) lines.push('## Evidence', '', ...r.evidence.map((f) => `- [${f}](${f})`), '');
   return lines.join('\n');
 }
+
+export function textTable(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** Per scenario: runs, manifested (clean for the control), recovered, errors, mean duration. */
+export function manifestationTable(results: RunResult[]): string {
+  const by = new Map<string, RunResult[]>();
+  for (const r of results) by.set(r.scenario, [...(by.get(r.scenario) ?? []), r]);
+  return textTable([
+    ['SCENARIO', 'RUNS', 'MANIFESTED', 'RECOVERED', 'ERRORS', 'MEAN'],
+    ...[...by].map(([id, rs]) => [
+      id,
+      String(rs.length),
+      rs[0].control
+        ? `${rs.filter((r) => r.verdict === 'did-not-manifest').length} clean (control)`
+        : String(rs.filter((r) => r.verdict === 'manifested').length),
+      String(rs.filter((r) => r.recovered).length),
+      String(rs.filter((r) => r.verdict === 'error').length),
+      formatDuration(rs.reduce((a, r) => a + r.durationMs, 0) / rs.length),
+    ]),
+  ]);
+}

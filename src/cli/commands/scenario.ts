@@ -13,7 +13,7 @@ import { formatDuration } from '../../scenarios/duration.js';
 import { loadScenarioDir, loadScenarioFile, type LoadedScenario } from '../../scenarios/load.js';
 import { COMPRESSED, REAL_TIME, runScenario, type RunResult } from '../../scenarios/runner.js';
 import { acquireLab, recoverLeftovers, type RunLab } from '../../scenarios/runner-lab.js';
-import { verdictLine } from '../../scenarios/runner-report.js';
+import { manifestationTable, textTable, verdictLine } from '../../scenarios/runner-report.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -35,18 +35,6 @@ async function find(id: string, dir?: string): Promise<LoadedScenario> {
   return hit;
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
-
 async function list(o: { dir?: string }): Promise<void> {
   const rows = (await catalogue(o.dir)).map(({ scenario: s }) => [
     s.id,
@@ -54,7 +42,7 @@ async function list(o: { dir?: string }): Promise<void> {
     s.control ? 'control' : s.seed.section.split(/[–—-]/)[0].trim(),
     s.faults.map((f) => f.fault).join(', ') || (s.load.duringFault ? 'load surge' : '—'),
   ]);
-  out(table([['ID', 'TITLE', 'SEED', 'FAULTS'], ...rows]));
+  out(textTable([['ID', 'TITLE', 'SEED', 'FAULTS'], ...rows]));
 }
 
 async function show(id: string, o: { dir?: string }): Promise<void> {
@@ -179,34 +167,13 @@ export async function runMany(
   }
 }
 
-function printTable(results: RunResult[]): void {
-  const by = new Map<string, RunResult[]>();
-  for (const r of results) by.set(r.scenario, [...(by.get(r.scenario) ?? []), r]);
-  out();
-  out(
-    table([
-      ['SCENARIO', 'RUNS', 'MANIFESTED', 'RECOVERED', 'ERRORS', 'MEAN'],
-      ...[...by].map(([id, rs]) => [
-        id,
-        String(rs.length),
-        rs[0].control
-          ? `${rs.filter((r) => r.verdict === 'did-not-manifest').length} clean (control)`
-          : String(rs.filter((r) => r.verdict === 'manifested').length),
-        String(rs.filter((r) => r.recovered).length),
-        String(rs.filter((r) => r.verdict === 'error').length),
-        formatDuration(rs.reduce((a, r) => a + r.durationMs, 0) / rs.length),
-      ]),
-    ]),
-  );
-}
-
 async function run(id: string | undefined, o: RunCliOptions): Promise<void> {
   if (!id && !o.all) throw new Error('give a scenario id or --all');
   if (id && o.all) throw new Error('give a scenario id or --all, not both');
   if (o.keep && (o.all || o.repeat > 1)) throw new Error('--keep runs one scenario once');
   const loaded = o.all ? await catalogue(o.dir) : [await find(id!, o.dir)];
   const results = await runMany(loaded, o);
-  if (results.length > 1) printTable(results);
+  if (results.length > 1) out(`\n${manifestationTable(results)}`);
   if (results.some((r) => r.verdict === 'error' || (!r.kept && !r.recovered))) process.exitCode = 1;
 }
 
