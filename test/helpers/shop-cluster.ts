@@ -4,16 +4,17 @@
  * talk AMQP to a vhost of their own (test/helpers/broker.ts): on an embedded broker by default,
  * on the machine's RabbitMQ with `SHOP_TEST_BROKER=rabbitmq`. If that broker cannot be had,
  * the two are left out and `skipped` says why. payment-gateway is started too, and payment
- * calls it unless the caller's env says `PAYMENT_GATEWAY=false`.
+ * calls it unless the caller's env says `PAYMENT_GATEWAY=false`. Stores follow the env like the
+ * processes (`CATALOGUE_DB_URL`, `USER_DB_URL`, … — in memory when unset).
  */
 import type { RunnableService } from '../../src/shop/common/run-service.js';
 import { ServiceDirectory } from '../../src/shop/common/upstream.js';
 import { cartsConfigFromEnv } from '../../src/shop/carts/config.js';
-import { createCartsService } from '../../src/shop/carts/server.js';
+import { openCartsService } from '../../src/shop/carts/server.js';
 import { catalogueConfigFromEnv } from '../../src/shop/catalogue/config.js';
-import { createCatalogueService } from '../../src/shop/catalogue/server.js';
+import { openCatalogueService } from '../../src/shop/catalogue/server.js';
 import { frontEndConfigFromEnv } from '../../src/shop/front-end/config.js';
-import { createFrontEndService, type FrontEndService } from '../../src/shop/front-end/server.js';
+import { openFrontEndService, type FrontEndService } from '../../src/shop/front-end/server.js';
 import { ordersConfigFromEnv } from '../../src/shop/orders/config.js';
 import { createOrdersService } from '../../src/shop/orders/server.js';
 import { paymentConfigFromEnv } from '../../src/shop/payment/config.js';
@@ -25,7 +26,7 @@ import { createQueueMasterService } from '../../src/shop/queue-master/server.js'
 import { shippingConfigFromEnv } from '../../src/shop/shipping/config.js';
 import { createShippingService } from '../../src/shop/shipping/server.js';
 import { userConfigFromEnv } from '../../src/shop/user/config.js';
-import { createUserService } from '../../src/shop/user/server.js';
+import { openUserService } from '../../src/shop/user/server.js';
 import { createTestVhost, type TestVhost } from './broker.js';
 
 export type ShopServiceName =
@@ -60,9 +61,9 @@ export interface ShopClusterOptions {
 type Factory = (env: NodeJS.ProcessEnv, directory: ServiceDirectory) => Promise<RunnableService>;
 
 const BACKENDS: Array<[ShopServiceName, Factory]> = [
-  ['catalogue', async (env) => createCatalogueService(catalogueConfigFromEnv(env))],
-  ['carts', async (env) => createCartsService(cartsConfigFromEnv(env))],
-  ['user', async (env) => createUserService(userConfigFromEnv(env))],
+  ['catalogue', (env, directory) => openCatalogueService(catalogueConfigFromEnv(env), { directory })],
+  ['carts', (env, directory) => openCartsService(cartsConfigFromEnv(env), { directory })],
+  ['user', (env, directory) => openUserService(userConfigFromEnv(env), { directory })],
   ['payment-gateway', async (env) => createPaymentGatewayService(paymentGatewayConfigFromEnv(env))],
   ['payment', async (env, directory) => createPaymentService(paymentConfigFromEnv(env), { directory })],
   ['orders', async (env, directory) => createOrdersService(ordersConfigFromEnv(env), { directory })],
@@ -111,7 +112,7 @@ export async function startShopCluster(options: ShopClusterOptions = {}): Promis
       await shipping.amqp.waitUntilConnected(BROKER_CONNECT_MS);
       await queueMaster.amqp.waitUntilConnected(BROKER_CONNECT_MS);
     }
-    const frontEnd = createFrontEndService(frontEndConfigFromEnv(env), { directory });
+    const frontEnd = await openFrontEndService(frontEndConfigFromEnv(env), { directory });
     await launch('front-end', frontEnd);
     return { directory, urls, frontEnd, frontEndUrl: urls['front-end']!, vhost, skipped, stop };
   } catch (error) {

@@ -49,6 +49,8 @@ export function createCartsService(config: CartsConfig, deps: CartsDeps = {}): C
   server.app.addHook('onSend', async (_req, reply) => {
     reply.header('x-application-context', 'carts:80');
   });
+  if (!deps.store && config.store && config.store.mode !== 'memory')
+    throw new Error(`${config.store.kind} is ${config.store.mode}: open the service with openCartsService`);
   const store = deps.store ?? new MemoryCartStore();
   registerCartRoutes(server.app, store);
   registerItemRepository(server.app, store, config.linkHost);

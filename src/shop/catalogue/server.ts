@@ -74,6 +74,10 @@ export async function openCatalogueService(
 export function createCatalogueService(config: CatalogueConfig, deps: CatalogueDeps = {}): RunnableService {
   const server = deps.server ?? catalogueServer(config);
   const { app, metrics, log } = server;
+  if (!deps.store && config.store && config.store.mode !== 'memory')
+    throw new Error(
+      `${config.store.kind} is ${config.store.mode}: open the service with openCatalogueService`,
+    );
   const store = deps.store ?? new MemoryCatalogueStore(seedOf(config));
   const breakerState = metrics.gauge(
     'catalogue_circuit_breaker_state',

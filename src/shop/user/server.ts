@@ -51,6 +51,8 @@ export function createUserService(config: UserConfig, deps: UserDeps = {}): User
   const server = deps.server ?? userServer(config);
   // The original decoded every body itself, whatever its content type; our decoders see raw bytes.
   server.app.removeContentTypeParser('application/json');
+  if (!deps.store && config.store && config.store.mode !== 'memory')
+    throw new Error(`${config.store.kind} is ${config.store.mode}: open the service with openUserService`);
   const store = deps.store ?? new MemoryUserStore(userSeed());
   const pool = new WorkerPool({ name: 'user-db', ...config.pool }, server.metrics);
   const ctx: UserContext = {
