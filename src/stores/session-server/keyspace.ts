@@ -1,13 +1,27 @@
 /**
- * The session server's data: string keys with optional TTL, a `maxmemory` limit and Redis's
- * eviction policies, with the same approximations as the embedded session store
- * (../sessions/memory.ts): data-set-only memory accounting with KEY_OVERHEAD_BYTES per key,
- * limit checked before each write, sampled LRU/TTL eviction (`maxmemory-samples`), lazy expiry
- * on access plus an active expire cycle. Unlike that store it holds any key and value, so it can
- * sit behind the Redis protocol.
+ * A Redis-like keyspace: string keys with optional TTL, a `maxmemory` limit and Redis's eviction
+ * policies. The session server serves it over RESP; the in-process session store
+ * (../sessions/memory.ts) keeps its sessions in one too.
+ *
+ * How closely it follows Redis (documented approximations):
+ * - Memory is the data set only: per key KEY_OVERHEAD_BYTES (dict entry, object header, sds
+ *   header, expires entry) plus the UTF-8 length of key and value. Redis's own baseline (~1 MB)
+ *   and allocator rounding are not counted.
+ * - As in Redis, the limit is checked before a write: when used memory is above `maxmemory`,
+ *   keys are evicted until it is not; the write itself may then go over the limit. With
+ *   `noeviction` (or a `volatile-*` policy with no key that has a TTL) the write is refused
+ *   with Redis's OOM message.
+ * - LRU and TTL eviction sample `samples` distinct keys (Redis `maxmemory-samples`, default 5) and
+ *   evict the best of the sample; Redis additionally keeps a 16-entry candidate pool across rounds.
+ *   Idle time is measured with an access counter instead of Redis's seconds-resolution clock.
+ * - Expiry is lazy on access plus the active expire cycle every `activeExpireIntervalMs` (Redis
+ *   `hz 10` = 100 ms): sample 20 keys with a TTL, delete the expired, repeat while over 25% were.
  */
-import { KEY_OVERHEAD_BYTES } from '../sessions/memory.js';
 import { SessionStoreFullError, type EvictionPolicy } from '../sessions/types.js';
+
+export const KEY_OVERHEAD_BYTES = 72;
+const ACTIVE_EXPIRE_SAMPLE = 20;
+const ACTIVE_EXPIRE_BUDGET_MS = 25;
 
 interface Entry {
   key: string;
@@ -23,7 +37,9 @@ export interface KeyspaceOptions {
   policy?: EvictionPolicy;
   samples?: number;
   activeExpireIntervalMs?: number;
+  /** Clock in milliseconds (tests pass their own). */
   now?: () => number;
+  random?: () => number;
 }
 
 export class Keyspace {
@@ -37,6 +53,7 @@ export class Keyspace {
   private readonly slots: Entry[] = [];
   private readonly samples: number;
   private readonly now: () => number;
+  private readonly random: () => number;
   private readonly timer: NodeJS.Timeout | undefined;
   private usedBytes = 0;
   private volatileKeys = 0;
@@ -47,6 +64,7 @@ export class Keyspace {
     this.policy = options.policy ?? 'noeviction';
     this.samples = Math.max(1, options.samples ?? 5);
     this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
     const interval = options.activeExpireIntervalMs ?? 100;
     if (interval > 0) {
       this.timer = setInterval(() => this.activeExpire(), interval);
@@ -103,7 +121,10 @@ export class Keyspace {
     return true;
   }
 
-  /** Sets a TTL on an existing key; false if absent. A TTL of 0 or less deletes the key, as in Redis. */
+  /**
+   * Sets a TTL on an existing key (counting as an access, as Redis's write lookup does); false if
+   * absent. A TTL of 0 or less deletes the key, as in Redis.
+   */
   expire(key: string, ttlMs: number): boolean {
     const entry = this.live(key);
     if (!entry) return false;
@@ -113,6 +134,7 @@ export class Keyspace {
     }
     if (entry.expiresAt === undefined) this.volatileKeys++;
     entry.expiresAt = this.now() + ttlMs;
+    entry.lastAccess = ++this.clock;
     return true;
   }
 
@@ -202,24 +224,28 @@ export class Keyspace {
     return best;
   }
 
+  /** Up to `count` distinct keys picked at random (like Redis's dictGetSomeKeys); all of them when there are no more. */
   private sample(count: number, volatileOnly: boolean): Entry[] {
-    const picked: Entry[] = [];
-    for (let tries = 0; picked.length < count && tries < count * 10; tries++) {
-      const entry = this.slots[Math.floor(Math.random() * this.slots.length)];
-      if (!volatileOnly || entry.expiresAt !== undefined) picked.push(entry);
+    const eligible = (e: Entry) => !volatileOnly || e.expiresAt !== undefined;
+    if (count >= this.slots.length) return this.slots.filter(eligible);
+    const picked = new Set<Entry>();
+    // Bounded tries: with few volatile keys among many persistent ones, give up like Redis does after a round.
+    for (let tries = 0; picked.size < count && tries < count * 10; tries++) {
+      const entry = this.slots[Math.floor(this.random() * this.slots.length)];
+      if (eligible(entry)) picked.add(entry);
     }
-    if (picked.length === 0 && volatileOnly) {
-      const fallback = this.slots.find((e) => e.expiresAt !== undefined);
-      if (fallback) picked.push(fallback);
+    if (picked.size === 0 && volatileOnly) {
+      const fallback = this.slots.find(eligible);
+      if (fallback) picked.add(fallback);
     }
-    return picked;
+    return [...picked];
   }
 
   /** Redis's active expire cycle: sample 20 keys with a TTL, repeat while over 25% were expired. */
   private activeExpire(): void {
     const started = Date.now();
-    while (this.volatileKeys > 0 && Date.now() - started < 25) {
-      const sample = new Set(this.sample(Math.min(20, this.volatileKeys), true));
+    while (this.volatileKeys > 0 && Date.now() - started < ACTIVE_EXPIRE_BUDGET_MS) {
+      const sample = this.sample(Math.min(ACTIVE_EXPIRE_SAMPLE, this.volatileKeys), true);
       let expired = 0;
       for (const entry of sample) {
         if (this.entries.get(entry.key) === entry && this.isExpired(entry)) {
@@ -228,7 +254,7 @@ export class Keyspace {
           expired++;
         }
       }
-      if (expired * 4 <= sample.size) return;
+      if (expired * 4 <= sample.length) return;
     }
   }
 }
