@@ -68,15 +68,26 @@ void test('the shop topology carries the manifests sizes and the call graph', ()
   assert.deepEqual([...byName.keys()].sort(), [
     'carts',
     'catalogue',
+    'catalogue-db',
     'front-end',
     'orders',
     'payment',
     'payment-gateway',
     'queue-master',
     'rabbitmq',
+    'session-db',
     'shipping',
     'user',
   ]);
+  // Default stores: catalogue-db on the PGlite pod, session-db on the session server; the rest in-service.
+  assert.deepEqual(byName.get('catalogue-db')!.template.container.readinessProbe?.tcpSocket, {
+    port: 'postgres',
+  });
+  assert.equal(byName.get('catalogue-db')!.template.container.resources?.limits?.memory, '1Gi');
+  assert.deepEqual(byName.get('catalogue')!.calls, ['catalogue-db']);
+  assert.equal(byName.get('catalogue')!.template.container.env?.CATALOGUE_DB_MODE, 'embedded');
+  assert.equal(byName.get('front-end')!.template.container.env?.SESSION_DB_MODE, 'embedded');
+  assert.equal(byName.get('user')!.template.container.env?.USER_DB_MODE, 'memory');
   assert.deepEqual(byName.get('payment')!.template.container.resources, {
     requests: { cpu: '99m', memory: '100Mi' },
     limits: { cpu: '200m', memory: '200Mi' },
