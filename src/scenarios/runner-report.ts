@@ -43,7 +43,8 @@ export async function writeRunFolder(
   return dir;
 }
 
-const cell = (v: unknown) => (v === undefined ? '—' : String(v).replace(/\|/g, '\\|'));
+const cell = (v: string | number | boolean | undefined) =>
+  v === undefined ? '—' : String(v).replace(/\|/g, '\\|');
 
 function checkRows(checks: CheckReport[]): string[] {
   return [

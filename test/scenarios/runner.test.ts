@@ -91,8 +91,8 @@ test('a run SIGKILLed mid-fault is reverted by the next start', async () => {
   );
   children.push(child);
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const journal = join(home, JOURNAL_FILE);
   const deadline = Date.now() + 120_000;
   while (!(existsSync(journal) && readFileSync(journal, 'utf8').includes('"active"'))) {
