@@ -1,9 +1,11 @@
-# Benchmark target for bench/loadgen.ts: one GET of / per task, no wait, as fast as Locust goes.
+# Benchmark target for bench/loadgen.ts: one GET of LOCUST_PATH (default /) per task, no wait, as fast as Locust goes.
 # LOCUST_CLIENT=fast selects FastHttpUser (geventhttpclient); the default is HttpUser (requests),
 # the client the Sock Shop load test used.
 import os
 
 from locust import FastHttpUser, HttpUser, constant, task
+
+PATH = os.environ.get("LOCUST_PATH", "/")
 
 if os.environ.get("LOCUST_CLIENT") == "fast":
 
@@ -12,7 +14,7 @@ if os.environ.get("LOCUST_CLIENT") == "fast":
 
         @task
         def get(self):
-            self.client.get("/")
+            self.client.get(PATH)
 
 else:
 
@@ -21,4 +23,4 @@ else:
 
         @task
         def get(self):
-            self.client.get("/")
+            self.client.get(PATH)
