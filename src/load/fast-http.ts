@@ -27,6 +27,11 @@ interface Pending {
 }
 
 const MAX_HEAD_BYTES = 64 * 1024;
+/**
+ * Plain sockets read into this one buffer (`onread`): no Buffer per read and no Readable stream
+ * bookkeeping. Each read is parsed synchronously before the next, and what outlives it is copied.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 /** Reuse an idle connection only this long before the server's announced keep-alive timeout. */
 const KEEP_ALIVE_MARGIN_MS = 1000;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
@@ -179,10 +184,19 @@ class Connection {
 
   constructor(private readonly pool: OriginPool) {
     const options = { host: pool.host, port: pool.port };
-    this.socket = pool.tls ? tlsConnect({ ...options, servername: pool.host }) : netConnect(options);
+    if (pool.tls) {
+      this.socket = tlsConnect({ ...options, servername: pool.host });
+      this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    } else {
+      const callback = (n: number): boolean => {
+        this.onData(READ_BUFFER.subarray(0, n));
+        return true;
+      };
+      const onread = { buffer: READ_BUFFER, callback };
+      this.socket = netConnect({ ...options, onread });
+    }
     this.socket.setNoDelay(true);
     this.socket.setTimeout(pool.options.timeoutMs);
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('timeout', () => this.fail('timeout', false));
     this.socket.on('error', (error: NodeJS.ErrnoException) => this.fail(socketReason(error), true));
     this.socket.on('end', () => this.onEnd());
@@ -410,7 +424,7 @@ class Connection {
 
   private body(chunk: Buffer, from: number, to: number): void {
     this.bytes += to - from;
-    if (this.chunks && to > from) this.chunks.push(chunk.subarray(from, to));
+    if (this.chunks && to > from) this.chunks.push(Buffer.from(chunk.subarray(from, to)));
   }
 
   /** Resolves the request; the caller then releases or closes the connection. */
