@@ -3,14 +3,14 @@
  * receiver) and events. Bad parameters answer 400 `{error}`; unknown ids 404.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { EventFilter, KubeEvent } from '../platform/types.js';
+import { EventQueryError, type EventLog } from './events/index.js';
 import { LogQueryError, type LogStore } from './logs/index.js';
 import { otlpTraceRoutes, TraceQueryError, type TraceStore } from './traces/index.js';
 
 export interface RuntimeRoutesOptions {
   logs?: LogStore;
   traces?: TraceStore;
-  events?: (filter: EventFilter) => Promise<KubeEvent[]>;
+  events?: EventLog;
 }
 
 class BadQuery extends Error {}
@@ -65,7 +65,12 @@ function handle(fn: (q: Query, req: FastifyRequest) => unknown) {
       if (result === undefined) return reply.code(404).send({ error: 'not found' });
       return reply.send(result);
     } catch (err) {
-      if (err instanceof BadQuery || err instanceof LogQueryError || err instanceof TraceQueryError)
+      if (
+        err instanceof BadQuery ||
+        err instanceof LogQueryError ||
+        err instanceof TraceQueryError ||
+        err instanceof EventQueryError
+      )
         return reply.code(400).send({ error: err.message });
       throw err;
     }
@@ -147,20 +152,22 @@ export async function runtimeRoutes(app: FastifyInstance, options: RuntimeRoutes
     await app.register(otlpTraceRoutes, { store: traces });
   }
   if (events) {
+    const eventQuery = (q: Query) => ({
+      kind: choice(q, 'kind', EVENT_KINDS),
+      name: one(q, 'name'),
+      reason: all(q, 'reason'),
+      type: choice(q, 'type', ['Normal', 'Warning'] as const),
+      since: one(q, 'since', 'from', 'start'),
+      until: one(q, 'until', 'to', 'end'),
+      text: one(q, 'text', 'q'),
+    });
     app.get(
       '/api/events',
-      handle(async (q) => {
-        const since = one(q, 'since');
-        if (since !== undefined && Number.isNaN(Date.parse(since)))
-          throw new BadQuery(`since: not an ISO time: ${JSON.stringify(since)}`);
-        const filter: EventFilter = {
-          kind: choice(q, 'kind', EVENT_KINDS),
-          name: one(q, 'name'),
-          type: choice(q, 'type', ['Normal', 'Warning'] as const),
-          since,
-        };
-        return { events: await events(filter) };
-      }),
+      handle((q) => ({ events: events.query({ ...eventQuery(q), limit: number(q, 'limit') }) })),
+    );
+    app.get(
+      '/api/events/summary',
+      handle((q) => events.summarize(eventQuery(q))),
     );
   }
 }

@@ -11,6 +11,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Platform } from '../platform/types.js';
 import { prometheusApi } from './api/routes.js';
+import { EventCollector, EventLog } from './events/index.js';
 import { LogStore, PlatformLogCollector, type LogStoreOptions } from './logs/index.js';
 import { PlatformSeriesCollector, PLATFORM_FAMILIES } from './platform-series/index.js';
 import { PromqlEngine, type EngineOptions } from './promql/engine.js';
@@ -50,6 +51,7 @@ export interface Telemetry {
   readonly platformSeries: PlatformSeriesCollector;
   readonly logs: LogStore;
   readonly traces: TraceStore;
+  readonly events: EventLog;
   /** Base URL of the HTTP server, e.g. http://127.0.0.1:9090 */
   readonly url: string;
   readonly port: number;
@@ -97,9 +99,8 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     // A pod that is starting or has no /spans is not a collector failure.
     onError: () => {},
   });
-  // Integration point: when src/telemetry/events/ provides an event store that outlives the
-  // platform's own event TTL, collect into it here and serve it instead of listEvents.
-  const events = (filter: Parameters<Platform['listEvents']>[0]) => platform.listEvents(filter);
+  const events = new EventLog();
+  const eventCollector = new EventCollector({ platform, log: events, intervalMs: pollMs, onError });
 
   const app = Fastify({ logger: false });
   await app.register(prometheusApi, { engine, scraper });
@@ -111,6 +112,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   platformSeries.start();
   logCollector.start();
   spanCollector.start();
+  eventCollector.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -120,6 +122,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     platformSeries,
     logs,
     traces,
+    events,
     url,
     port,
     query: (expr, timeMs = Date.now()) => engine.instantQuery(expr, timeMs),
@@ -131,11 +134,14 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
         platformSeries.collectOnce(),
         logCollector.pollOnce(),
         spanCollector.pollOnce(),
+        eventCollector.pollOnce(),
       ]);
     },
     close() {
       closing ??= (async () => {
-        await Promise.all([scraper.stop(), platformSeries.stop(), logCollector.stop(), spanCollector.stop()]);
+        await Promise.all(
+          [scraper, platformSeries, logCollector, spanCollector, eventCollector].map((c) => c.stop()),
+        );
         await app.close();
       })();
       return closing;

@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { LocalPlatform } from '../../src/platform/local/platform.js';
+import { storeBackends } from '../../src/platform/store-pods.js';
 import { shopTopology } from '../../src/platform/topology.js';
 import { startTelemetry, type Telemetry } from '../../src/telemetry/runtime.js';
 import { FAST, tempHome, until } from '../platform/helpers.js';
 
-const SERVICES = ['catalogue', 'user', 'front-end'];
+const SERVICES = ['catalogue', 'user', 'front-end', 'session-db'];
 const SEED_QUERY =
   'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket{job="front-end", path="/login"}[1m])) by (le))';
 
@@ -53,7 +54,9 @@ async function drive(path: string, count: number, init: RequestInit = {}): Promi
 before(async () => {
   home = tempHome();
   platform = await LocalPlatform.start({ home, timings: FAST, sampleIntervalMs: 250 });
-  const topology = shopTopology({ mode: 'tsx', anyPorts: true });
+  // Stores in memory except the session server, a store pod with its own metrics port.
+  const stores = storeBackends('memory', { 'session-db': 'embedded' });
+  const topology = shopTopology({ mode: 'tsx', anyPorts: true, stores });
   const deployments = topology.deployments
     .filter((d) => SERVICES.includes(d.name))
     .map((d) => ({ ...d, calls: d.calls?.filter((c) => SERVICES.includes(c)) }));
@@ -77,7 +80,7 @@ void test('every shop pod is a scrape target: up == 1 per job, with pod and name
   assert.equal(up.metric.instance, `${pod.podIP}:${pod.ports['http']}`);
   await until(
     'every job up',
-    async () => (await valueOf('count(up{job=~"catalogue|user|front-end"} == 1)')) === 3,
+    async () => (await valueOf('count(up{job=~"catalogue|user|front-end|session-db"} == 1)')) === 4,
   );
   const targets = await json<{ data: { activeTargets: Array<{ health: string; scrapePool: string }> } }>(
     '/api/v1/targets',
@@ -156,7 +159,8 @@ void test('kube-state series follow scale(); a pod scaled away goes stale', asyn
 
   await platform.scale('catalogue', 1);
   await until('status 1', async () => (await valueOf(replicas)) === 1, 30_000);
-  const [survivor] = await platform.listPods({ deployment: 'catalogue' });
+  // A pod being deleted is still listed (Terminating) until its process has exited.
+  const survivor = (await platform.listPods({ deployment: 'catalogue' })).find((p) => !p.deletionTimestamp)!;
   const gone = survivor.name === original.name ? added.name : original.name;
   await until(
     `series of ${gone} stale`,
@@ -200,7 +204,7 @@ void test('logs, traces and events are served as JSON beside the Prometheus API'
   assert.equal(traces.status, 200);
 
   const events = await json<{ events: Array<{ reason: string }> }>(
-    '/api/events?kind=Deployment&name=catalogue',
+    '/api/events?kind=Deployment&name=catalogue&reason=ScalingReplicaSet',
   );
   assert.ok(events.body.events.some((e) => e.reason === 'ScalingReplicaSet'));
 
