@@ -208,6 +208,42 @@ void test('logs, traces and events are served as JSON beside the Prometheus API'
   );
   assert.ok(events.body.events.some((e) => e.reason === 'ScalingReplicaSet'));
 
+  // The OTLP/JSON receiver shares the server: a span sent there is queryable at once.
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const otlp = await fetch(`${telemetry.url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'external-client' } }] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId,
+                  spanId: '00f067aa0ba902b7',
+                  name: 'GET /catalogue',
+                  kind: 3,
+                  startTimeUnixNano: String(now - 5_000_000n),
+                  endTimeUnixNano: String(now),
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    }),
+  });
+  assert.equal(otlp.status, 200);
+  assert.equal((await json(`/api/traces/${traceId}`)).status, 200);
+
+  const metadata = await json<{ data: Record<string, Array<{ type: string }>> }>(
+    '/api/v1/metadata?metric=container_cpu_usage_seconds_total',
+  );
+  assert.equal(metadata.body.data['container_cpu_usage_seconds_total'][0].type, 'counter');
+
   assert.equal((await json('/api/logs?level=loud')).status, 400);
   assert.equal((await json('/api/events?kind=Planet')).status, 400);
   assert.equal((await json('/api/traces/0123456789abcdef0123456789abcdef')).status, 404);
