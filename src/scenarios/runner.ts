@@ -67,6 +67,19 @@ export const REAL_TIME: Pace = {
   pollMs: 5000,
 };
 
+/** `pace` with warm-up, baseline, the control window, check windows and settle capped at `capMs` (quick trial runs). */
+export function cappedPace(pace: Pace, capMs: number): Pace {
+  const cap = (ms: number) => Math.min(ms, capMs);
+  return {
+    ...pace,
+    warmupMs: cap(pace.warmupMs),
+    baselineMs: cap(pace.baselineMs),
+    controlFaultMs: cap(pace.controlFaultMs),
+    maxForMs: cap(pace.maxForMs),
+    settleMs: cap(pace.settleMs),
+  };
+}
+
 export interface CheckReport {
   id: string;
   phase: 'manifestation' | 'recovery';

@@ -15,19 +15,17 @@ import { projectRoot } from '../../src/lib/project-root.js';
 import { startLab, type Lab } from '../../src/platform/local/lab.js';
 import { shopTopology } from '../../src/platform/topology.js';
 import { loadScenarioFile } from '../../src/scenarios/load.js';
-import { COMPRESSED, runScenario, type Pace } from '../../src/scenarios/runner.js';
+import { COMPRESSED, cappedPace, runScenario, type Pace } from '../../src/scenarios/runner.js';
 import { JOURNAL_FILE, acquireLab, recoverLeftovers, type RunLab } from '../../src/scenarios/runner-lab.js';
 
 const root = projectRoot();
 const home = mkdtempSync(join(tmpdir(), 'runner-lab-'));
 const runs = mkdtempSync(join(tmpdir(), 'runner-runs-'));
+// The shortest phases that still give the checks a few scrapes (every 2 s) to work with.
 const pace: Pace = {
-  ...COMPRESSED,
-  warmupMs: 4000,
-  baselineMs: 6000,
-  controlFaultMs: 5000,
-  settleMs: 6000,
-  maxForMs: 4000,
+  ...cappedPace(COMPRESSED, 3000),
+  warmupMs: 2000,
+  pollMs: 1000,
 };
 let lab: Lab;
 let runLab: RunLab;
@@ -86,6 +84,8 @@ test('a run SIGKILLed mid-fault is reverted by the next start', async () => {
       home,
       '--runs',
       runs,
+      '--phase-cap',
+      '1s',
     ],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );

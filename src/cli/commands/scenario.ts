@@ -9,9 +9,9 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { stringify } from 'yaml';
 import { projectRoot } from '../../lib/project-root.js';
-import { formatDuration } from '../../scenarios/duration.js';
+import { formatDuration, parseDuration } from '../../scenarios/duration.js';
 import { loadScenarioDir, loadScenarioFile, type LoadedScenario } from '../../scenarios/load.js';
-import { COMPRESSED, REAL_TIME, runScenario, type RunResult } from '../../scenarios/runner.js';
+import { COMPRESSED, REAL_TIME, cappedPace, runScenario, type RunResult } from '../../scenarios/runner.js';
 import { acquireLab, recoverLeftovers, type RunLab } from '../../scenarios/runner-lab.js';
 import { manifestationTable, textTable, verdictLine } from '../../scenarios/runner-report.js';
 
@@ -102,6 +102,7 @@ interface RunCliOptions {
   home?: string;
   runs: string;
   realTime?: boolean;
+  phaseCap?: number;
   png?: boolean;
   tsx?: boolean;
 }
@@ -128,13 +129,14 @@ export async function runMany(
       log(
         `reverted what crashed run ${left.runId} left active: ${left.reverted.join(', ') || 'nothing'}${left.errors.length ? `; failed: ${left.errors.join('; ')}` : ''}`,
       );
+    const pace = o.realTime ? REAL_TIME : COMPRESSED;
     for (let round = 0; round < o.repeat; round++)
       for (const scenario of loaded) {
         if (controller.signal.aborted) break;
         const result = await runScenario(scenario, {
           lab,
           runsDir: o.runs,
-          pace: o.realTime ? REAL_TIME : COMPRESSED,
+          pace: o.phaseCap === undefined ? pace : cappedPace(pace, o.phaseCap),
           keep: o.keep,
           signal: controller.signal,
           png: o.png,
@@ -205,6 +207,13 @@ async function validate(files: string[]): Promise<void> {
   if (bad) process.exitCode = 1;
 }
 
+function duration(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0)
+    throw new InvalidArgumentError('must be a duration such as 500ms, 2s or 1m');
+  return ms;
+}
+
 function positive(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
@@ -240,6 +249,11 @@ export function registerScenario(program: Command): void {
     .option('--repeat <n>', 'run each scenario n times', positive, 1)
     .option('--runs <dir>', 'where run folders go', 'runs')
     .option('--real-time', "use the scenario's own phase lengths instead of the compressed ones")
+    .option(
+      '--phase-cap <duration>',
+      'cap warm-up, baseline, check windows and settle at this duration (quick trial runs), e.g. 2s',
+      duration,
+    )
     .option('--png', 'render PNG charts besides the SVGs (needs Chromium)')
     .option('--tsx', 'when bringing a lab up: run the TypeScript sources instead of dist/')
     .option('--home <dir>', 'lab state directory (default $SOCKSHOP_LAB_HOME or ./.lab)')
