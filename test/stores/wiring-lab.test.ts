@@ -12,7 +12,7 @@ import { LocalPlatform } from '../../src/platform/local/platform.js';
 import { missingBinary, storeBackends } from '../../src/platform/store-pods.js';
 import { shopTopology } from '../../src/platform/topology.js';
 import type { StoreKind } from '../../src/stores/config.js';
-import { FAST, tempHome } from '../platform/helpers.js';
+import { FAST, tempHome, until } from '../platform/helpers.js';
 
 async function startSlice(
   names: string[],
@@ -102,6 +102,12 @@ describe('default store pods: catalogue-db on PGlite, session-db on the session 
     const catalogue = await serviceUrl(platform, 'catalogue');
     await platform.scale('catalogue-db', 0);
     try {
+      // like `kubectl scale`, scale returns at once; the pod keeps serving until its process has exited
+      await until(
+        'catalogue-db pod gone',
+        async () => (await platform.listPods({ deployment: 'catalogue-db' })).length === 0,
+        30_000,
+      );
       const res = await fetch(`${catalogue}/tags`);
       assert.equal(res.status, 500);
       assert.deepEqual(await res.json(), {
