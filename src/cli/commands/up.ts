@@ -21,9 +21,12 @@ import {
 } from '../../platform/store-pods.js';
 import { shopTopology } from '../../platform/topology.js';
 import { STORE_KINDS, type StoreKind } from '../../stores/config.js';
+import { startTelemetry, type Telemetry } from '../../telemetry/runtime.js';
 
 interface UpOptions {
   port: number;
+  telemetryPort: number;
+  telemetry: boolean;
   home?: string;
   tsx?: boolean;
   cooperative?: boolean;
@@ -84,12 +87,13 @@ export async function up(o: UpOptions): Promise<void> {
   });
   // Services take their well-known port when it is free, any port otherwise; the storefront says which.
   let storefront = `http://127.0.0.1:${o.port}/`;
+  let telemetry: Telemetry | undefined;
   const lab = await startLab({
     home,
     cgroups: o.cooperative ? 'cooperative' : 'auto',
     deployments,
     configMaps,
-    info: () => ({ storefront }),
+    info: () => ({ storefront, ...(telemetry && { telemetry: telemetry.url }) }),
   });
   const { platform } = lab;
   const frontEndPort = (await platform.getService('front-end'))?.ports[0]?.port ?? o.port;
@@ -104,12 +108,21 @@ export async function up(o: UpOptions): Promise<void> {
     log(`WARNING: resource limits are not enforced (${enforcement.reason})`);
   else log(`resource limits enforced with ${enforcement.mode}`);
 
+  if (o.telemetry) {
+    telemetry = await startTelemetry({
+      platform,
+      port: o.telemetryPort,
+      onError: (error) => log(`telemetry: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    log(`telemetry (Prometheus HTTP API, logs, traces, events) at ${telemetry.url}/`);
+  }
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping the lab…`);
-    void lab.stop();
+    void (telemetry?.close() ?? Promise.resolve()).finally(() => lab.stop());
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
 
@@ -129,6 +142,7 @@ export async function up(o: UpOptions): Promise<void> {
   );
   await Promise.race([ready, lab.stopped]);
   await lab.stopped;
+  await telemetry?.close();
   log('stopped; every process, cgroup and port of this run is gone');
   process.exit(0);
 }
@@ -177,6 +191,8 @@ export function registerUp(program: Command): void {
     .command('up')
     .description('bring the Sock Shop up on the local platform (foreground; Ctrl-C stops and cleans up)')
     .option('--port <port>', 'storefront port (front-end Service)', port, 8079)
+    .option('--telemetry-port <port>', 'port of the telemetry server (any free port when taken)', port, 9090)
+    .option('--no-telemetry', 'do not scrape metrics or collect logs, traces and events')
     .option('--home <dir>', 'lab state directory (default $SOCKSHOP_LAB_HOME or ./.lab)')
     .option('--tsx', 'run the TypeScript sources through tsx instead of dist/ (development)')
     .option('--cooperative', 'do not use cgroups (limits reported, not enforced)')
