@@ -123,6 +123,22 @@ export async function createOrdersService(
     return hal(reply, halOrder(order));
   });
 
+  // Our extension (operator runbooks, e.g. re-driving lost shipment reports): the shipment of each
+  // order in one status, oldest first, at most 1000. The HAL read routes carry no ids.
+  app.get('/orders/shipments', async (req, reply) => {
+    const status = single((req.query as { status?: string | string[] }).status);
+    const known = ORDER_STATUSES.find((s) => s === status);
+    if (!known) throw new HttpError(400, `status must be one of ${ORDER_STATUSES.join(', ')}`);
+    const { orders } = await store.list({ page: 0, size: 1000 }, { statuses: [known] });
+    const shipments = orders.map((o) => ({
+      orderId: o.id,
+      shipmentId: o.shipment.id,
+      status: o.status,
+      date: o.date.toISOString(),
+    }));
+    return reply.header('content-type', JSON_TYPE).send(JSON.stringify({ shipments }));
+  });
+
   // Our extension: queue-master reports that a shipment left; the order becomes `shipped`.
   app.post('/orders/shipments/:shipmentId/shipped', async (req, reply) => {
     const { shipmentId } = req.params as { shipmentId: string };
