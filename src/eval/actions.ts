@@ -57,6 +57,7 @@ const RUNBOOK_TOOLS: Record<string, string> = {
 };
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const quantity = (v: unknown) => (typeof v === 'number' ? String(v) : str(v));
 const obj = (v: unknown) =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
@@ -214,12 +215,11 @@ function belowRequests(call: ToolCall, base: ContainerResources | undefined): st
     ['cpu', cpuToMillis],
     ['memory', memoryToBytes],
   ] as const) {
-    const limit = limits[res] ?? base?.limits?.[res];
-    const request = requests[res] ?? base?.requests?.[res];
+    const limit = quantity(limits[res]) ?? base?.limits?.[res];
+    const request = quantity(requests[res]) ?? base?.requests?.[res];
     if (limit === undefined || request === undefined) continue;
     try {
-      if (parse(limit as string) < parse(request as string))
-        return `${res} limit ${String(limit)} below its request ${String(request)}`;
+      if (parse(limit) < parse(request)) return `${res} limit ${limit} below its request ${request}`;
     } catch {
       // an invalid quantity was refused by the platform; nothing changed
     }
