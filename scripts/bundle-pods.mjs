@@ -21,7 +21,9 @@ await build({
   format: 'esm',
   target: 'node20',
   outExtension: { '.js': '.mjs' },
-  splitting: false,
+  // Dynamic imports (store drivers, the OTLP exporter) become chunks a pod loads only when it needs them.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   minifyWhitespace: true,
   minifySyntax: true,
   keepNames: true,

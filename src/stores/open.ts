@@ -13,22 +13,17 @@ import type { Registry } from 'prom-client';
 import { ConfigError, envInt } from '../shop/common/env.js';
 import type { ServiceDirectory } from '../shop/common/upstream.js';
 import { MemoryCartStore } from './carts/memory.js';
-import { openPostgresCartStore } from './carts/postgres.js';
 import type { CartStore } from './carts/types.js';
 import { MemoryCatalogueStore } from './catalogue/memory.js';
-import { openMysqlCatalogue } from './catalogue/mysql.js';
-import { openPostgresCatalogue } from './catalogue/postgres.js';
 import type { CatalogueSeed, CatalogueStore } from './catalogue/types.js';
 import { STORE_KINDS, type StoreSelection } from './config.js';
 import { MemoryOrderStore } from './orders/memory.js';
-import { openPostgresOrderStore } from './orders/postgres.js';
 import type { OrderStore } from './orders/types.js';
 import { RedisSessionStore, type RedisSessionStoreOptions } from './sessions/redis.js';
 import { describeConnectError } from './sql/connect-error.js';
 import type { PostgresStoreOptions } from './sql/pg-pool.js';
 import type { UserSnapshot } from './users/memory.js';
 import { MemoryUserStore } from './users/memory.js';
-import { openPostgresUserStore } from './users/postgres.js';
 import type { UserStore } from './users/types.js';
 
 export interface StoreContext {
@@ -105,10 +100,11 @@ export async function openCatalogueStore(
   if (selection.mode === 'memory') return new MemoryCatalogueStore(seed);
   const options = sqlOptions(selection, ctx);
   const mysql = /^(mysql|mariadb):$/.test(new URL(options.url).protocol);
-  return retryWhileStarting(
-    () => (mysql ? openMysqlCatalogue(options, seed) : openPostgresCatalogue(options, seed)),
-    ctx.startWaitMs,
-  );
+  // Drivers load only when their backend is chosen: a pod then parses one driver, not all of them.
+  const open = mysql
+    ? (await import('./catalogue/mysql.js')).openMysqlCatalogue
+    : (await import('./catalogue/postgres.js')).openPostgresCatalogue;
+  return retryWhileStarting(() => open(options, seed), ctx.startWaitMs);
 }
 
 export async function openUserStore(
@@ -118,18 +114,21 @@ export async function openUserStore(
 ): Promise<UserStore> {
   if (selection.mode === 'memory') return new MemoryUserStore(seed);
   const options = sqlOptions(selection, ctx);
+  const { openPostgresUserStore } = await import('./users/postgres.js');
   return retryWhileStarting(() => openPostgresUserStore(options, seed), ctx.startWaitMs);
 }
 
 export async function openCartStore(selection: StoreSelection, ctx: StoreContext): Promise<CartStore> {
   if (selection.mode === 'memory') return new MemoryCartStore();
   const options = sqlOptions(selection, ctx);
+  const { openPostgresCartStore } = await import('./carts/postgres.js');
   return retryWhileStarting(() => openPostgresCartStore(options), ctx.startWaitMs);
 }
 
 export async function openOrderStore(selection: StoreSelection, ctx: StoreContext): Promise<OrderStore> {
   if (selection.mode === 'memory') return new MemoryOrderStore();
   const options = sqlOptions(selection, ctx);
+  const { openPostgresOrderStore } = await import('./orders/postgres.js');
   return retryWhileStarting(() => openPostgresOrderStore(options), ctx.startWaitMs);
 }
 
