@@ -1,0 +1,135 @@
+/**
+ * The signals the agent watches, read through `query` (now) and `query_range` (the recent past, for a
+ * baseline): the front-end's golden signals per route, per-service latency and CPU throttling, worker
+ * pools, and the business flow (orders paid vs shipped, payments authorised vs orders, sessions lost).
+ * The baseline of a series is a low quantile of its recent history, so a fault that has been in force
+ * for most of the window still leaves the healthy level visible.
+ */
+import type { AgentTools, Sample } from './tools.js';
+
+/** Front-end paths folded into routes: "/login", "/catalogue", "/catalogue/*" (ids, sizes). */
+const routed = (inner: string) =>
+  `label_replace(label_replace(${inner}, "route", "$1", "path", "(/[^/]*).*"), "route", "$1/*", "path", "(/[^/]*)/.+")`;
+
+const FE_BUCKET = 'rate(http_request_duration_seconds_bucket{job="front-end"}[1m])';
+const FE_COUNT = 'rate(http_request_duration_seconds_count{job="front-end"}[1m])';
+const FE_5XX = 'rate(http_request_duration_seconds_count{job="front-end",status_code=~"5.."}[1m])';
+
+export const QUERIES = {
+  routeP95: `histogram_quantile(0.95, sum by (le, route) (${routed(FE_BUCKET)}))`,
+  routeRate: `sum by (route) (${routed(FE_COUNT)})`,
+  routeErrors: `(sum by (route) (${routed(FE_5XX)}) or (sum by (route) (${routed(FE_COUNT)}) * 0)) / sum by (route) (${routed(FE_COUNT)})`,
+  serviceP95: 'histogram_quantile(0.95, sum by (le, job) (rate(http_request_duration_seconds_bucket[1m])))',
+  serviceRate: 'sum by (job) (rate(http_request_duration_seconds_count[1m]))',
+  throttle:
+    'sum by (container) (rate(container_cpu_cfs_throttled_periods_total[1m])) / sum by (container) (rate(container_cpu_cfs_periods_total[1m]))',
+  poolQueued: 'max by (job, pool) (worker_pool_queued)',
+  poolRejected: 'sum by (job, pool) (rate(worker_pool_rejected_total[1m]))',
+  sessionLoss:
+    '(sum(rate(session_store_expirations_total[1m])) or vector(0)) + (sum(rate(session_store_evictions_total[1m])) or vector(0))',
+  paid: 'sum(increase(orders_created_total{status="paid"}[2m]))',
+  failedOrders: 'sum(increase(orders_created_total{status="failed"}[2m]))',
+  shipped: 'sum(increase(orders_shipped_total{outcome="updated"}[2m]))',
+  authorised: 'sum(increase(payment_authorisations_total{result="authorised"}[2m]))',
+  shipRetries: 'sum(rate(queue_master_messages_processed_total{result="retry"}[1m]))',
+  updateInvalidations: 'sum by (pod) (increase(catalogue_cache_invalidations_total{reason="update"}[10m]))',
+  cataloguePods: 'count(up{job="catalogue"} == 1)',
+} as const;
+
+export type VectorKey = 'routeP95' | 'routeRate' | 'routeErrors' | 'serviceP95' | 'serviceRate' | 'throttle';
+const VECTORS: VectorKey[] = [
+  'routeP95',
+  'routeRate',
+  'routeErrors',
+  'serviceP95',
+  'serviceRate',
+  'throttle',
+];
+export type BaselineKey = VectorKey | 'sessionLoss';
+export type Baselines = Record<BaselineKey, Map<string, number>>;
+const LABEL: Record<BaselineKey, string> = {
+  sessionLoss: '',
+  routeP95: 'route',
+  routeRate: 'route',
+  routeErrors: 'route',
+  serviceP95: 'job',
+  serviceRate: 'job',
+  throttle: 'container',
+};
+
+export interface Readings {
+  /** Per key: label value (route, job or container) → current value. */
+  vectors: Record<VectorKey, Map<string, number>>;
+  /** Per key: label value → baseline from the recent past ('' for a scalar). */
+  baselines: Baselines;
+  pools: { job: string; pool: string; queued: number; rejectedPerS: number }[];
+  sessionLoss?: number;
+  sessionLossBaseline?: number;
+  paid?: number;
+  failedOrders?: number;
+  shipped?: number;
+  authorised?: number;
+  shipRetries?: number;
+  /** Catalogue pods and the price-update invalidations each saw in the last 10 min. */
+  updateInvalidations: Map<string, number>;
+  cataloguePods?: number;
+}
+
+/** The q-quantile of the values (nearest rank). */
+export function quantile(values: number[], q: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(q * (sorted.length - 1))))];
+}
+
+const toMap = (samples: Sample[], label: string) =>
+  new Map(samples.filter((s) => Number.isFinite(s.value)).map((s) => [s.labels[label] ?? '', s.value]));
+
+export interface BaselineOptions {
+  /** How far back the baseline looks ("10m"). */
+  window: string;
+  /** The quantile of past values taken as the healthy level (0.25). */
+  q: number;
+}
+
+export async function readBaselines(tools: AgentTools, opts: BaselineOptions): Promise<Baselines> {
+  const out = {} as Baselines;
+  for (const key of [...VECTORS, 'sessionLoss' as const]) {
+    const series = await tools.queryRange(QUERIES[key], opts.window, '10s');
+    const map = new Map<string, number>();
+    for (const s of series) {
+      const b = quantile(s.values, opts.q);
+      if (b !== undefined) map.set(s.labels[LABEL[key]] ?? '', b);
+    }
+    out[key] = map;
+  }
+  return out;
+}
+
+export async function readSignals(tools: AgentTools, baselines: Baselines): Promise<Readings> {
+  const vectors = {} as Readings['vectors'];
+  for (const key of VECTORS) vectors[key] = toMap(await tools.query(QUERIES[key], 50), LABEL[key]);
+  const queued = await tools.query(QUERIES.poolQueued);
+  const rejected = await tools.query(QUERIES.poolRejected);
+  const pools = queued.map((s) => ({
+    job: s.labels.job ?? '',
+    pool: s.labels.pool ?? '',
+    queued: s.value,
+    rejectedPerS:
+      rejected.find((r) => r.labels.job === s.labels.job && r.labels.pool === s.labels.pool)?.value ?? 0,
+  }));
+  return {
+    vectors,
+    baselines,
+    pools,
+    sessionLoss: await tools.scalar(QUERIES.sessionLoss),
+    sessionLossBaseline: baselines.sessionLoss.get(''),
+    paid: await tools.scalar(QUERIES.paid),
+    failedOrders: await tools.scalar(QUERIES.failedOrders),
+    shipped: await tools.scalar(QUERIES.shipped),
+    authorised: await tools.scalar(QUERIES.authorised),
+    shipRetries: await tools.scalar(QUERIES.shipRetries),
+    updateInvalidations: toMap(await tools.query(QUERIES.updateInvalidations), 'pod'),
+    cataloguePods: await tools.scalar(QUERIES.cataloguePods),
+  };
+}
