@@ -6,7 +6,15 @@
  * journal. A run counts as manifested only when every manifestation check held at some point — among
  * them a user-facing one measured against the baseline (the schema requires one) — so a fault that did
  * not hurt users is reported as "did-not-manifest", never as a pass.
+ *
+ * With an `agent` (the evaluator), the run id and folder are opaque (no scenario name) and, once the
+ * fault has manifested, the runner hands over to the agent while the load continues; the recovery
+ * checks are then evaluated WITHOUT reverting ("mitigation": the agent's work), and only after that is
+ * the fault reverted and the lab verified as usual.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { FaultEngine } from '../faults/engine.js';
 import { startLoad, type LoadOptions, type LoadRun, type LoadSnapshot } from '../load/runner.js';
 import type { Profile } from '../load/profile.js';
@@ -82,7 +90,8 @@ export function cappedPace(pace: Pace, capMs: number): Pace {
 
 export interface CheckReport {
   id: string;
-  phase: 'manifestation' | 'recovery';
+  /** "mitigation" = the recovery checks while (and after) an agent worked, before any revert. */
+  phase: 'manifestation' | 'mitigation' | 'recovery';
   kind: 'promql' | 'state';
   expr: string;
   userFacing: boolean;
@@ -121,6 +130,44 @@ export interface RunResult {
   timeline: TimelineRecord[];
   load?: { before?: LoadSnapshot; final?: LoadSnapshot };
   evidence: string[];
+  /** The run id (opaque with an agent: time + random hex). */
+  runId: string;
+  /** When the fault phase began (first step applied, or the control window). */
+  injectedAt?: string;
+  revertedAt?: string;
+  agent?: AgentPhaseReport;
+}
+
+/** What the agent phase of a run measured. */
+export interface AgentPhaseReport {
+  startedAt: string;
+  endedAt: string;
+  budgetMs: number;
+  /** The agent was still working when its budget ended. */
+  timedOut: boolean;
+  error?: string;
+  /** The recovery checks held together for the settle window before any revert. */
+  mitigated: boolean;
+  /** Start of the window in which they held (the first poll at which all of them held). */
+  holdingSince?: string;
+}
+
+/** What the runner hands an agent: the lab, its time budget, and a way to add to the run's timeline. */
+export interface AgentSession {
+  /** Opaque (no scenario name). */
+  runId: string;
+  /** The run's folder while the agent works (opaque name; absent when nothing is written). */
+  runDir?: string;
+  lab: RunLab;
+  /** When the fault phase began (ms since epoch). */
+  injectedAt: number;
+  /** When the agent's budget ends (ms since epoch). */
+  deadline: number;
+  /** Aborted when the budget ends or the run is aborted. */
+  signal: AbortSignal;
+  /** Adds an entry to the run's timeline (a tool call, a step of reasoning); `marker` labels it on charts. */
+  record(entry: TimelineRecord & { marker?: string }): void;
+  log(line: string): void;
 }
 
 export interface TimelineRecord {
@@ -139,7 +186,17 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Render PNG charts besides the SVGs (needs Chromium). */
   png?: boolean;
+  /** Hands the run to an agent after the fault manifested (see AgentSession). */
+  agent?: (session: AgentSession) => Promise<void>;
+  /** The agent's time budget (default 5 min). */
+  agentBudgetMs?: number;
 }
+
+export const DEFAULT_AGENT_BUDGET_MS = 300_000;
+/** How long the runner waits for an agent to stop after its budget ended. */
+const AGENT_STOP_GRACE_MS = 10_000;
+/** After the agent is done: at most this long (or the scenario's recovery window, if shorter) for the checks to start holding. */
+const AGENT_AFTERMATH_MS = 30_000;
 
 class Aborted extends Error {
   override name = 'Aborted';
@@ -205,7 +262,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   const pace = options.pace ?? COMPRESSED;
   const log = options.log ?? (() => {});
   const t0 = Date.now();
-  const runId = `${iso(t0).replace(/[:.]/g, '-')}-${scenario.id}`;
+  const stamp = iso(t0).replace(/[:.]/g, '-');
+  const runId = options.agent ? `${stamp}-${randomBytes(4).toString('hex')}` : `${stamp}-${scenario.id}`;
   const timeline: TimelineRecord[] = [];
   const mark = (event: string, detail?: string) => {
     timeline.push({ at: iso(Date.now()), event, ...(detail ? { detail } : {}) });
@@ -227,11 +285,13 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   let injectedAt: number | undefined;
   let revertedAt: number | undefined;
   let kept = false;
+  let agentReport: AgentPhaseReport | undefined;
 
   const manifestChecks = (scenario.manifestation?.checks ?? []).map((c) => paced(c, pace));
   const recoveryChecks = scenario.recovery.checks.map((c) => paced(c, pace));
   for (const [phase, checks] of [
     ['manifestation', manifestChecks],
+    ...(options.agent ? ([['mitigation', recoveryChecks]] as const) : []),
     ['recovery', recoveryChecks],
   ] as const)
     for (const c of checks)
@@ -279,7 +339,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
 
   /** Evaluates checks every poll until `done` says so or the deadline passes. */
   const watch = async (
-    phase: 'manifestation' | 'recovery',
+    phase: CheckReport['phase'],
     checks: ScenarioCheck[],
     deadline: number,
     done: (held: boolean[], now: number) => boolean,
@@ -321,6 +381,88 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     }
   };
 
+  /**
+   * Hands the run to the agent for its budget while the load goes on, and evaluates the recovery checks
+   * all along, without reverting: mitigated when they held together for the settle window. Ends when the
+   * agent is done (or its budget is over) and the checks held, or a short while after that.
+   */
+  const agentPhase = async (
+    agent: NonNullable<RunOptions['agent']>,
+    faultFrom: number,
+  ): Promise<AgentPhaseReport> => {
+    const budgetMs = options.agentBudgetMs ?? DEFAULT_AGENT_BUDGET_MS;
+    const startedAt = Date.now();
+    const deadline = startedAt + budgetMs;
+    const stop = new AbortController();
+    const abort = () => stop.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    const budgetTimer = setTimeout(abort, budgetMs);
+    let runDir: string | undefined;
+    if (options.runsDir !== null) {
+      runDir = join(options.runsDir ?? 'runs', runId);
+      await mkdir(runDir, { recursive: true });
+    }
+    mark('agent-start', `budget ${formatDuration(budgetMs)}`);
+    let agentDone = false;
+    let doneAt: number | undefined;
+    let agentError: string | undefined;
+    const running = agent({
+      runId,
+      ...(runDir ? { runDir } : {}),
+      lab,
+      injectedAt: faultFrom,
+      deadline,
+      signal: stop.signal,
+      record: ({ marker, ...entry }) => {
+        timeline.push(entry);
+        if (marker) markers.push({ at: Date.parse(entry.at), label: marker });
+      },
+      log: (line) => log(`[agent] ${line}`),
+    })
+      .catch((err: unknown) => {
+        agentError = (err as Error)?.message ?? String(err);
+      })
+      .finally(() => {
+        agentDone = true;
+        doneAt = Date.now();
+      });
+    const settle = Math.min(scenario.recovery.settle, pace.settleMs);
+    const aftermath = Math.min(scenario.recovery.within, pace.recoveryWithinMs, AGENT_AFTERMATH_MS) + settle;
+    let holdingSince: number | undefined;
+    let mitigated = false;
+    let overAt: number | undefined;
+    try {
+      await watch('mitigation', recoveryChecks, deadline + AGENT_STOP_GRACE_MS + aftermath, (held, now) => {
+        if (!held.every(Boolean)) holdingSince = undefined;
+        else holdingSince ??= now;
+        mitigated = holdingSince !== undefined && now - holdingSince >= settle;
+        if (!agentDone && now < deadline + AGENT_STOP_GRACE_MS) return false;
+        overAt ??= now;
+        return mitigated || now >= overAt + aftermath;
+      });
+    } finally {
+      clearTimeout(budgetTimer);
+      signal?.removeEventListener('abort', abort);
+      stop.abort(); // a waiting agent stops now
+    }
+    const timedOut = doneAt === undefined || doneAt >= deadline;
+    await Promise.race([running, sleep(AGENT_STOP_GRACE_MS).catch(() => undefined)]);
+    if (agentError) mark('agent-error', agentError);
+    mark(
+      'agent-end',
+      `${timedOut ? 'budget over' : 'agent done'}; ${mitigated ? `recovery checks held for ${formatDuration(settle)} before any revert` : 'not mitigated'}`,
+    );
+    return {
+      startedAt: iso(startedAt),
+      endedAt: iso(Date.now()),
+      budgetMs,
+      timedOut,
+      ...(agentError ? { error: agentError } : {}),
+      mitigated,
+      ...(mitigated && holdingSince !== undefined ? { holdingSince: iso(holdingSince) } : {}),
+    };
+  };
+
   try {
     mark('start', `${scenario.id} — ${scenario.title}`);
     const host = await lab.frontEndUrl();
@@ -353,6 +495,15 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
         const threshold = effectiveThreshold(c, value);
         report.heldAtBaseline =
           value !== undefined && Number.isFinite(threshold) && COMPARE[c.op](value, threshold);
+        const mitigation = reports.get(`mitigation/${c.id}`);
+        if (phase === 'recovery' && mitigation) {
+          baselines.set(`mitigation/${c.id}`, value);
+          Object.assign(mitigation, {
+            baselineValue: report.baselineValue,
+            heldAtBaseline: report.heldAtBaseline,
+          });
+          if (report.error) mitigation.error = report.error;
+        }
       }
     const baselineText = manifestChecks
       .map((c) => `${c.id}=${round(baselines.get(`manifestation/${c.id}`)) ?? 'no data'}`)
@@ -363,8 +514,11 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
 
     injectedAt = Date.now();
     if (scenario.control) {
-      mark('control', `no fault; watching for ${formatDuration(pace.controlFaultMs)}`);
-      await sleep(pace.controlFaultMs, signal);
+      if (options.agent) mark('control', 'no fault; the agent watches');
+      else {
+        mark('control', `no fault; watching for ${formatDuration(pace.controlFaultMs)}`);
+        await sleep(pace.controlFaultMs, signal);
+      }
       verdict = 'did-not-manifest';
     } else {
       let injectError: Error | undefined;
@@ -407,6 +561,11 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       );
     }
     await snapshot('during', injectedAt, Date.now());
+    if (options.agent) {
+      const agentFrom = Date.now();
+      agentReport = await agentPhase(options.agent, injectedAt);
+      await snapshot('agent', agentFrom, Date.now());
+    }
 
     if (options.keep && !scenario.control) {
       kept = true;
@@ -477,6 +636,10 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       timeline,
       load: { before: loadBefore, final },
       evidence,
+      runId,
+      ...(injectedAt ? { injectedAt: iso(injectedAt) } : {}),
+      ...(revertedAt ? { revertedAt: iso(revertedAt) } : {}),
+      ...(agentReport ? { agent: agentReport } : {}),
     };
     if (options.runsDir !== null) {
       result.runDir = await writeRunFolder(
