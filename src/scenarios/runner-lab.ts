@@ -2,8 +2,9 @@
  * The lab a scenario run acts on: a lab already running (`sockshop-lab up`, reached through its control
  * endpoint) or one brought up in this process for the run. Either way the run gets its own telemetry
  * (scraping the lab's pods through the Platform interface), the broker's admin API through the
- * `rabbitmq` Service, and the fault journal in the lab's home, so that a crashed run is reverted by
- * whichever process next opens the same lab.
+ * `rabbitmq` Service, admin connections to its SQL and key-value stores (lab-store-admins.ts: the
+ * catalogue's search index, the session store's settings), and the fault journal in the lab's home, so
+ * that a crashed run is reverted by whichever process next opens the same lab.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,10 +13,13 @@ import type { FaultContext } from '../faults/types.js';
 import { startLab, type Lab } from '../platform/local/lab.js';
 import { labHome, runningLab } from '../platform/local/lab-state.js';
 import { connectToLab } from '../platform/local/remote.js';
+import { storeBackends, type StoreBackend } from '../platform/store-pods.js';
 import { shopTopology } from '../platform/topology.js';
 import type { Platform } from '../platform/types.js';
 import { projectRoot } from '../lib/project-root.js';
 import { ManagementApiAdmin } from '../stores/broker/admin.js';
+import type { StoreKind } from '../stores/config.js';
+import { labStoreAdmins } from './lab-store-admins.js';
 import { startTelemetry, type Telemetry } from '../telemetry/runtime.js';
 
 export interface RunLab {
@@ -69,6 +73,25 @@ export async function waitLabReady(platform: Platform, timeoutMs: number): Promi
   }
 }
 
+/**
+ * What a lab brought up for scenario runs has beyond the defaults: user-db on its own PGlite pod (the
+ * login-latency-user-db scenario limits that pod's CPU) and the large generated catalogue (10,000 extra
+ * socks, DESIGN §3; search-degradation drops the search index, which only matters at that size).
+ */
+export const SCENARIO_STORES: Partial<Record<StoreKind, StoreBackend>> = { 'user-db': 'embedded' };
+export const SCENARIO_ENV: Record<string, Record<string, string>> = {
+  catalogue: { CATALOGUE_EXTRA_SOCKS: '10000' },
+};
+
+function scenarioTopology(mode: 'tsx' | 'dist', dataDir: string) {
+  const stores = storeBackends('embedded', SCENARIO_STORES);
+  const topology = shopTopology({ mode, anyPorts: true, stores, dataDir });
+  for (const d of topology.deployments)
+    if (SCENARIO_ENV[d.name])
+      d.template.container.env = { ...d.template.container.env, ...SCENARIO_ENV[d.name] };
+  return topology;
+}
+
 export async function acquireLab(options: AcquireOptions = {}): Promise<RunLab> {
   const log = options.log ?? (() => {});
   const home = labHome(options.home);
@@ -82,7 +105,7 @@ export async function acquireLab(options: AcquireOptions = {}): Promise<RunLab> 
   } else {
     const tsx = options.tsx ?? !existsSync(join(projectRoot(), 'dist', 'shop', 'front-end', 'main.js'));
     log(`bringing a lab up in this process (${tsx ? 'tsx sources' : 'dist'})…`);
-    const { deployments, configMaps } = shopTopology({ mode: tsx ? 'tsx' : 'dist', anyPorts: true });
+    const { deployments, configMaps } = scenarioTopology(tsx ? 'tsx' : 'dist', join(home, 'stores'));
     lab = await startLab({ home, deployments, configMaps });
     if (lab.platform.reclaimed) log(`removed leftovers of crashed lab ${lab.platform.reclaimed.runId}`);
     platform = lab.platform;
@@ -90,6 +113,7 @@ export async function acquireLab(options: AcquireOptions = {}): Promise<RunLab> 
   try {
     await waitLabReady(platform, options.readyTimeoutMs ?? 180_000);
     const broker = new ManagementApiAdmin({ baseUrl: await serviceBase(platform, 'rabbitmq', 'management') });
+    const admins = await labStoreAdmins(platform);
     const telemetry = await startTelemetry({
       platform,
       port: 0,
@@ -98,6 +122,7 @@ export async function acquireLab(options: AcquireOptions = {}): Promise<RunLab> 
     const ctx: Omit<FaultContext, 'runId'> = {
       platform,
       broker,
+      stores: admins.stores,
       extensions: {
         setEnv: platform.setEnv?.bind(platform),
         stress: platform.stress?.bind(platform),
@@ -113,6 +138,7 @@ export async function acquireLab(options: AcquireOptions = {}): Promise<RunLab> 
       ctx,
       frontEndUrl: () => serviceBase(platform, 'front-end'),
       async close() {
+        await admins.close();
         await telemetry.close();
         await lab?.stop();
       },
