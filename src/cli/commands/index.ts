@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAgentApi } from './agent-api.js';
 import { registerDown } from './down.js';
 import { registerKubectl } from './kubectl.js';
 import { registerLoad } from './load.js';
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerKubectl(program);
   registerLoad(program);
   registerScenario(program);
+  registerAgentApi(program);
 }
