@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { PGlite, type Extensions } from '@electric-sql/pglite';
 
 /** Tied to the PGlite version: another version's data directory may not load. */
-const TEMPLATE_FILE = 'pglite-0.5.14.tar.gz';
+export const TEMPLATE_FILE = 'pglite-0.5.14.tar.gz';
 
 export function defaultTemplateDir(): string {
   return join(tmpdir(), 'sockshop-lab-pglite');
