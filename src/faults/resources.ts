@@ -2,11 +2,23 @@
  * `kubectl set resources`: change a deployment's requests/limits (a shop service or a store pod, e.g.
  * catalogue-db at 50m CPU / 128Mi for Incident 8). Revert writes the recorded block back whole (replace
  * semantics), so a limit the fault added where none was set before is removed again.
+ * New limits roll the deployment (as `kubectl set resources` does): apply and revert return once the
+ * rollout is done (`kubectl rollout status`), so that the fault is in force — not still waiting for a
+ * starved pod to start beside the old one — when the run starts looking for its effects.
  */
 import { z } from 'zod';
 import type { ContainerResources } from '../platform/types.js';
 import { objectName, resourceList } from './params.js';
-import { FaultError, type FaultPrimitive } from './types.js';
+import { waitRolledOut } from './shop-http.js';
+import { FaultError, type FaultContext, type FaultPrimitive } from './types.js';
+
+/** A pod starting under a small CPU limit (50m) may take a minute or more to be ready. */
+const ROLLOUT_TIMEOUT_MS = 180_000;
+
+async function rolledOut(ctx: FaultContext, deployment: string): Promise<void> {
+  const d = await ctx.platform.getDeployment(deployment);
+  await waitRolledOut(ctx, deployment, d?.replicas ?? 1, ROLLOUT_TIMEOUT_MS);
+}
 
 const params = z
   .strictObject({
@@ -29,8 +41,14 @@ function makeResources(name: string, description: string): FaultPrimitive<Params
       if (!d) throw new FaultError(`deployment "${p.deployment}" not found`);
       return { previous: structuredClone(d.template.container.resources ?? {}) };
     },
-    apply: (ctx, p) => ctx.platform.setResources(p.deployment, { requests: p.requests, limits: p.limits }),
-    revert: (ctx, p, r) => ctx.platform.setResources(p.deployment, r.previous, { replace: true }),
+    async apply(ctx, p) {
+      await ctx.platform.setResources(p.deployment, { requests: p.requests, limits: p.limits });
+      await rolledOut(ctx, p.deployment);
+    },
+    async revert(ctx, p, r) {
+      await ctx.platform.setResources(p.deployment, r.previous, { replace: true });
+      await rolledOut(ctx, p.deployment);
+    },
   };
 }
 

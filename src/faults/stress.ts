@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { memoryToBytes } from '../platform/local/quantity.js';
 import { objectName, percent, quantity } from './params.js';
+import { waitRolledOut } from './shop-http.js';
 import { FaultError, need, type FaultContext, type FaultPrimitive } from './types.js';
 
 const target = { deployment: objectName, mode: z.enum(['one', 'all']).default('one') };
@@ -16,6 +17,9 @@ interface StressRecord {
 }
 
 async function pickPods(ctx: FaultContext, deployment: string, mode: 'one' | 'all'): Promise<string[]> {
+  // During a rollout (e.g. new limits set just before) stress the pods that stay, not those leaving.
+  const d = await ctx.platform.getDeployment(deployment);
+  if (d && d.replicas > 0) await waitRolledOut(ctx, deployment, d.replicas, 180_000).catch(() => undefined);
   const pods = (await ctx.platform.listPods({ deployment })).filter(
     (p) => p.phase === 'Running' && !p.deletionTimestamp,
   );

@@ -20,6 +20,7 @@ import { projectRoot } from '../lib/project-root.js';
 import { ManagementApiAdmin } from '../stores/broker/admin.js';
 import type { StoreKind } from '../stores/config.js';
 import { labStoreAdmins } from './lab-store-admins.js';
+import { storeImage } from './store-images.js';
 import { startTelemetry, type Telemetry } from '../telemetry/runtime.js';
 
 export interface RunLab {
@@ -76,19 +77,24 @@ export async function waitLabReady(platform: Platform, timeoutMs: number): Promi
 /**
  * What a lab brought up for scenario runs has beyond the defaults: user-db on its own PGlite pod (the
  * login-latency-user-db scenario limits that pod's CPU) and the large generated catalogue (10,000 extra
- * socks, DESIGN §3; search-degradation drops the search index, which only matters at that size).
+ * socks, DESIGN §3; search-degradation drops the search index, which only matters at that size). Both
+ * SQL pods start from images holding their seeded data (store-images.ts), so that a pod rolled by a
+ * fault comes back with its data, as the original's database images did.
  */
 export const SCENARIO_STORES: Partial<Record<StoreKind, StoreBackend>> = { 'user-db': 'embedded' };
-export const SCENARIO_ENV: Record<string, Record<string, string>> = {
-  catalogue: { CATALOGUE_EXTRA_SOCKS: '10000' },
-};
+export const SCENARIO_EXTRA_SOCKS = 10_000;
 
-function scenarioTopology(mode: 'tsx' | 'dist', dataDir: string) {
+async function scenarioTopology(mode: 'tsx' | 'dist', dataDir: string) {
   const stores = storeBackends('embedded', SCENARIO_STORES);
   const topology = shopTopology({ mode, anyPorts: true, stores, dataDir });
+  const env: Record<string, Record<string, string>> = {
+    catalogue: { CATALOGUE_EXTRA_SOCKS: String(SCENARIO_EXTRA_SOCKS) },
+  };
+  for (const store of ['catalogue-db', 'user-db'] as const)
+    if (stores[store] === 'embedded')
+      env[store] = { TEMPLATE_DIR: await storeImage(store, { extraSocks: SCENARIO_EXTRA_SOCKS }) };
   for (const d of topology.deployments)
-    if (SCENARIO_ENV[d.name])
-      d.template.container.env = { ...d.template.container.env, ...SCENARIO_ENV[d.name] };
+    if (env[d.name]) d.template.container.env = { ...d.template.container.env, ...env[d.name] };
   return topology;
 }
 
@@ -105,7 +111,7 @@ export async function acquireLab(options: AcquireOptions = {}): Promise<RunLab> 
   } else {
     const tsx = options.tsx ?? !existsSync(join(projectRoot(), 'dist', 'shop', 'front-end', 'main.js'));
     log(`bringing a lab up in this process (${tsx ? 'tsx sources' : 'dist'})…`);
-    const { deployments, configMaps } = scenarioTopology(tsx ? 'tsx' : 'dist', join(home, 'stores'));
+    const { deployments, configMaps } = await scenarioTopology(tsx ? 'tsx' : 'dist', join(home, 'stores'));
     lab = await startLab({ home, deployments, configMaps });
     if (lab.platform.reclaimed) log(`removed leftovers of crashed lab ${lab.platform.reclaimed.runId}`);
     platform = lab.platform;
