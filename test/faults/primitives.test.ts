@@ -79,6 +79,9 @@ describe('fault primitives on the local platform', () => {
     });
     const during = (await platform.getDeployment('web'))!.template.container.resources!;
     assert.deepEqual(during.limits, { cpu: '50m', memory: '128Mi' });
+    // inject returns once the rollout is done: the pods that serve run under the new limits
+    const live = (await platform.listPods({ deployment: 'web' })).filter((p) => !p.deletionTimestamp);
+    assert.ok(live.length > 0 && live.every((p) => p.ready && p.resources.limits?.cpu === '50m'));
     assert.deepEqual(await engine.revertAll(), []);
     const afterRevert = (await platform.getDeployment('web'))!.template.container.resources!;
     assert.deepEqual(afterRevert.limits, { cpu: '300m', memory: '256Mi' });
