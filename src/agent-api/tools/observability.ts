@@ -29,6 +29,9 @@ const compactLog = (r: LogRecord) => ({
 
 const SCAN = 5000;
 
+/** Root spans of health probes, metric scrapes and span collection. */
+const PROBE = /^GET \/(health|metrics|prometheus|spans)\b/;
+
 export const searchLogs = defineTool({
   name: 'search_logs',
   description:
@@ -68,27 +71,31 @@ export const searchLogs = defineTool({
 export const searchTraces = defineTool({
   name: 'search_traces',
   description:
-    'Trace summaries (traceId, root, durationMs, spanCount, error, services), newest first: filter by service, operation (span name, e.g. "GET /catalogue"), minDurationMs, errorsOnly, window (since, default "15m").',
+    'Trace summaries (traceId, root, durationMs, spanCount, error, services), newest first: filter by service, operation (span name, e.g. "GET /catalogue"), minDurationMs, errorsOnly, window (since, default "15m"). Health probes and scrapes are left out unless includeProbes.',
   kind: 'read',
   input: z.strictObject({
     service: name.optional(),
     operation: z.string().min(1).max(300).optional(),
     minDurationMs: z.number().min(0).optional(),
     errorsOnly: z.boolean().default(false),
+    includeProbes: z.boolean().default(false).describe('include /health, /metrics and /spans requests'),
     since: durationText.default('15m'),
     limit: limit(20, 50),
   }),
   async run(ctx, args) {
+    const skipProbes = !args.includeProbes && !PROBE.test(args.operation ?? '');
     const traces = ctx.telemetry.traces.query({
       service: args.service,
       operation: args.operation,
       minDurationMs: args.minDurationMs,
       error: args.errorsOnly || undefined,
       from: Date.now() - durationMs(args.since),
-      limit: args.limit,
+      // Probes and scrapes hit every pod every second or two: look past them.
+      limit: skipProbes ? 1000 : args.limit,
     });
+    const wanted = !skipProbes ? traces : traces.filter((t) => !PROBE.test(t.root?.name ?? ''));
     return {
-      traces: traces.map((t) => ({
+      traces: wanted.slice(0, args.limit).map((t) => ({
         traceId: t.traceId,
         start: t.start,
         root: t.root ? `${t.root.service} ${t.root.name}` : undefined,

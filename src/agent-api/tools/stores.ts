@@ -15,12 +15,18 @@ import { defineTool } from '../tool.js';
 const DB_STORES = ['catalogue-db', 'user-db', 'carts-db', 'orders-db', 'session-db'] as const;
 type DbStore = (typeof DB_STORES)[number];
 
-/** A PromQL answer as {labels → value}, or undefined when the telemetry has nothing. */
-function series(ctx: AgentContext, expr: string): Array<{ labels: Record<string, string>; value: number }> {
+/** A PromQL answer's samples (value null when not a number, e.g. 0/0); none when the telemetry has nothing. */
+function series(
+  ctx: AgentContext,
+  expr: string,
+): Array<{ labels: Record<string, string>; value: number | null }> {
   try {
     const v = ctx.telemetry.query(expr);
     if (v.type !== 'vector') return [];
-    return v.samples.map((s) => ({ labels: s.labels, value: Number(s.v.toPrecision(6)) }));
+    return v.samples.map((s) => ({
+      labels: s.labels,
+      value: Number.isFinite(s.v) ? Number(s.v.toPrecision(6)) : null,
+    }));
   } catch {
     return [];
   }

@@ -58,7 +58,7 @@ export const listPods = defineTool({
   kind: 'read',
   input: z.strictObject({ deployment: objectName.optional() }),
   run: async (ctx, { deployment }) => {
-    const pods = await ctx.platform.listPods(deployment ? { deployment } : undefined);
+    const pods = await ctx.platform.listPods({ deployment });
     return { pods: pods.slice(0, 200).map(podSummary), total: pods.length };
   },
 });
@@ -92,7 +92,7 @@ export const topPods = defineTool({
   kind: 'read',
   input: z.strictObject({ deployment: objectName.optional() }),
   async run(ctx, { deployment }) {
-    const pods = await ctx.platform.listPods(deployment ? { deployment } : undefined);
+    const pods = await ctx.platform.listPods({ deployment });
     const usage = new Map((await ctx.platform.podUsage()).map((u) => [u.pod, u]));
     const quantity = (q: string | undefined, parse: (s: string) => number) => (q ? parse(q) : null);
     return {
@@ -108,8 +108,9 @@ export const topPods = defineTool({
           cpuLimitCores: quantity(limits?.cpu, (q) => cpuToMillis(q) / 1000),
           memoryRequestBytes: quantity(requests?.memory, memoryToBytes),
           memoryLimitBytes: quantity(limits?.memory, memoryToBytes),
-          throttledPeriodsRatio: u && u.cpuPeriods > 0 ? u.cpuThrottledPeriods / u.cpuPeriods : 0,
-          throttledSeconds: u ? u.cpuThrottledSeconds : 0,
+          throttledPeriodsRatio:
+            u && u.cpuPeriods > 0 ? Number((u.cpuThrottledPeriods / u.cpuPeriods).toFixed(4)) : 0,
+          throttledSeconds: u ? Number(u.cpuThrottledSeconds.toFixed(3)) : 0,
           enforcement: p.enforcement,
         };
       }),
