@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { StoreAdmins } from '../faults/types.js';
 import { connectToLab } from '../platform/local/remote.js';
 import type { Platform } from '../platform/types.js';
+import { labStoreAdmins } from '../scenarios/lab-store-admins.js';
 import type { RunLab } from '../scenarios/runner-lab.js';
 import { ManagementApiAdmin, type BrokerAdmin } from '../stores/broker/admin.js';
 import { startTelemetry, type Telemetry } from '../telemetry/runtime.js';
@@ -88,10 +89,11 @@ export interface OpenedLab {
 /**
  * The context of a lab started with `sockshop-lab up` (found through its home directory), with a
  * telemetry runtime of its own. The broker admin is the embedded broker's management API when the
- * lab runs one; store admins are passed in by the caller when it has them.
+ * lab runs one; the store admins connect to the lab's catalogue and session stores when they are
+ * servers (lab-store-admins.ts is lab plumbing: it knows nothing of scenarios or faults).
  */
 export async function openRunningLab(
-  options: Pick<ContextParts, 'callLog' | 'redact' | 'stores'> & {
+  options: Pick<ContextParts, 'callLog' | 'redact'> & {
     home?: string;
     scrapeIntervalMs?: number;
   } = {},
@@ -105,6 +107,13 @@ export async function openRunningLab(
     port: 0,
     scrapeIntervalMs: options.scrapeIntervalMs ?? 5000,
   });
-  const ctx = createAgentContext({ platform, telemetry, broker, ...options });
-  return { ctx, close: () => telemetry.close() };
+  const admins = await labStoreAdmins(platform);
+  const ctx = createAgentContext({ platform, telemetry, broker, stores: admins.stores, ...options });
+  return {
+    ctx,
+    close: async () => {
+      await telemetry.close();
+      await admins.close();
+    },
+  };
 }

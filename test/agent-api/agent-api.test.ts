@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -288,5 +288,85 @@ test('no read tool reveals the run id of an injected fault', async () => {
   } finally {
     await engine.revertAll();
     await lab.platform.deleteHpa('carts');
+  }
+});
+
+test('runbooks and other actions act through the shop and the platform', async () => {
+  // An authorisation whose order never existed: what a lost payment answer leaves behind.
+  const payment = await ctx.serviceUrl('payment');
+  const auth = await fetch(`${payment}/paymentAuth`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ amount: 12.5, orderId: 'no-such-order', customerId: 'c1' }),
+  });
+  assert.equal(auth.status, 200, await auth.text());
+  type Reconciled = { orphans: number; results: Array<{ orderId: string; outcome: string }> };
+  const dry = (await rest.call('reconcile_payments', { minAgeSeconds: 0, dryRun: true })) as Reconciled;
+  assert.ok(
+    dry.results.some((r) => r.orderId === 'no-such-order' && r.outcome === 'would void'),
+    JSON.stringify(dry),
+  );
+  const done = (await rest.call('reconcile_payments', { minAgeSeconds: 0 })) as Reconciled;
+  assert.ok(
+    done.results.some((r) => r.orderId === 'no-such-order' && r.outcome === 'voided'),
+    JSON.stringify(done),
+  );
+  const voided = (await rest.call('list_payments', { status: 'voided' })) as {
+    payments: Array<{ orderId: string }>;
+  };
+  assert.ok(voided.payments.some((p) => p.orderId === 'no-such-order'));
+
+  const redrive = (await rest.call('redrive_shipments', { dryRun: true })) as {
+    paidOrders: number;
+    stuck: number;
+  };
+  assert.equal(typeof redrive.paidOrders, 'number');
+
+  const flushed = (await rest.call('flush_cache', { service: 'catalogue' })) as {
+    pods: Array<{ ok: boolean }>;
+  };
+  assert.ok(flushed.pods.length >= 1 && flushed.pods.every((p) => p.ok), JSON.stringify(flushed));
+
+  const env = (await rest.call('set_env', { deployment: 'payment-gateway', env: { AGENT_NOTE: 'x' } })) as {
+    before: Record<string, unknown>;
+    after: Record<string, unknown>;
+  };
+  assert.deepEqual([env.before, env.after], [{ AGENT_NOTE: null }, { AGENT_NOTE: 'x' }]);
+  // The search-index tools need the lab's store admins; without them they say so.
+  if (ctx.stores?.searchIndex?.['catalogue-db']) {
+    const dropped = (await rest.call('drop_index', { store: 'catalogue-db' })) as { indexPresent: boolean };
+    const created = (await rest.call('create_index', { store: 'catalogue-db' })) as { indexPresent: boolean };
+    assert.deepEqual([dropped.indexPresent, created.indexPresent], [false, true]);
+  } else {
+    const refused = await rejection(rest.call('create_index', { store: 'catalogue-db' }));
+    assert.match(refused.message, /^unavailable: .*not available/);
+  }
+
+  await rest.call('submit_diagnosis', {
+    detected: false,
+    components: [],
+    faultType: 'none',
+    summary: 'first',
+  });
+  await rest.call('submit_diagnosis', {
+    detected: true,
+    components: ['payment'],
+    faultType: 'x',
+    summary: 'last',
+  });
+  assert.equal(callLog.lastDiagnosis()?.summary, 'last');
+  assert.ok(callLog.firstDetection());
+});
+
+test('the agent API imports nothing of the fault engine or the scenarios at run time', () => {
+  const dir = join(root, 'src', 'agent-api');
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  for (const file of files) {
+    for (const [, spec] of readFileSync(join(dir, file), 'utf8').matchAll(
+      /^import (?!type )[^;]*?from '([^']+)'/gms,
+    )) {
+      const forbidden = /\/faults\/(?!types\.js)|\/scenarios\/(?!lab-store-admins\.js)/.test(spec);
+      assert.ok(!forbidden, `${file} imports ${spec}`);
+    }
   }
 });
