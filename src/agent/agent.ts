@@ -31,6 +31,7 @@ const ACT_CONFIDENCE = 0.75;
 const MAX_ROUNDS = 3;
 const BASELINE = { window: '10m', q: 0.25 };
 
+const RUNBOOKS = new Set(['reconcile_payments', 'redrive_shipments']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 const stepKey = (s: PlanStep) => `${s.tool} ${JSON.stringify(s.args)}`;
 
@@ -185,7 +186,8 @@ class Agent {
     const chosen = hyps.filter((h, i) => i === 0 || h.confidence >= ACT_CONFIDENCE);
     for (const h of chosen)
       for (const step of h.plan) {
-        const key = stepKey(step);
+        // Runbooks act on what has accumulated since, so they may run again; other fixes once.
+        const key = RUNBOOKS.has(step.tool) ? `${stepKey(step)} #${this.actions.length}` : stepKey(step);
         if (this.done.has(key)) continue;
         this.done.add(key);
         const record: ActionRecord = {

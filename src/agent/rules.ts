@@ -266,7 +266,7 @@ function starvationHypotheses(world: World, obs: Observation, suspects: string[]
       });
     } else if (surge) {
       evidence.push(
-        `${name} serves ${now!.toFixed(1)} req/s against a baseline of ${base!.toFixed(1)} req/s`,
+        `${name} serves ${(now ?? 0).toFixed(1)} req/s against a baseline of ${(base ?? 0).toFixed(1)} req/s`,
       );
       out.push({
         rule: 'traffic-surge',

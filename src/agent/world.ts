@@ -66,6 +66,17 @@ export interface World {
   writers: Set<string>;
 }
 
+/** The history the investigation reads from kube-state-metrics and service metrics. */
+export const WORLD_QUERIES = {
+  rollouts: 'sum by (deployment) (changes(kube_deployment_status_observed_generation[15m]))',
+  scales: 'sum by (deployment) (changes(kube_deployment_spec_replicas[15m]))',
+  maxReplicas: 'max by (deployment) (max_over_time(kube_deployment_spec_replicas[15m]))',
+  cpuLimitMax: 'max by (container) (max_over_time(kube_pod_container_resource_limits{resource="cpu"}[15m]))',
+  memLimitMax:
+    'max by (container) (max_over_time(kube_pod_container_resource_limits{resource="memory"}[15m]))',
+  writers: 'sum by (job) (rate(user_profile_updates_total[2m])) > 0',
+} as const;
+
 const byLabel = (samples: { labels: Record<string, string>; value: number }[], label: string) =>
   new Map(samples.map((s) => [s.labels[label] ?? '', s.value]));
 
@@ -109,33 +120,12 @@ export async function gatherWorld(tools: AgentTools): Promise<World> {
     protocol: str(e.protocol) ?? 'http',
   }));
 
-  const rollouts = byLabel(
-    await tools.query('sum by (deployment) (changes(kube_deployment_status_observed_generation[15m]))', 100),
-    'deployment',
-  );
-  const scales = byLabel(
-    await tools.query('sum by (deployment) (changes(kube_deployment_spec_replicas[15m]))', 100),
-    'deployment',
-  );
-  const maxReplicas = byLabel(
-    await tools.query('max by (deployment) (max_over_time(kube_deployment_spec_replicas[15m]))', 100),
-    'deployment',
-  );
-  const cpuMax = byLabel(
-    await tools.query(
-      'max by (container) (max_over_time(kube_pod_container_resource_limits{resource="cpu"}[15m]))',
-      100,
-    ),
-    'container',
-  );
+  const rollouts = byLabel(await tools.query(WORLD_QUERIES.rollouts, 100), 'deployment');
+  const scales = byLabel(await tools.query(WORLD_QUERIES.scales, 100), 'deployment');
+  const maxReplicas = byLabel(await tools.query(WORLD_QUERIES.maxReplicas, 100), 'deployment');
+  const cpuMax = byLabel(await tools.query(WORLD_QUERIES.cpuLimitMax, 100), 'container');
 
-  const memMax = byLabel(
-    await tools.query(
-      'max by (container) (max_over_time(kube_pod_container_resource_limits{resource="memory"}[15m]))',
-      100,
-    ),
-    'container',
-  );
+  const memMax = byLabel(await tools.query(WORLD_QUERIES.memLimitMax, 100), 'container');
 
   const deployments = new Map<string, DeploymentFacts>();
   for (const d of await tools.items('list_deployments', {}, 'deployments')) {
@@ -158,11 +148,7 @@ export async function gatherWorld(tools: AgentTools): Promise<World> {
     });
   }
 
-  const writers = new Set(
-    (await tools.query('sum by (job) (rate(user_profile_updates_total[2m])) > 0', 20)).map(
-      (s) => s.labels.job ?? '',
-    ),
-  );
+  const writers = new Set((await tools.query(WORLD_QUERIES.writers, 20)).map((s) => s.labels.job ?? ''));
   const stores = list(await tools.tryCall('store_stats'), 'stores');
   return {
     kinds,
@@ -207,7 +193,11 @@ export function downstream(world: World, from: string): string[] {
   const todo = [from];
   while (todo.length) {
     const cur = todo.pop()!;
-    for (const e of world.edges) if (e.from === cur && !seen.has(e.to)) (seen.add(e.to), todo.push(e.to));
+    for (const e of world.edges)
+      if (e.from === cur && !seen.has(e.to)) {
+        seen.add(e.to);
+        todo.push(e.to);
+      }
   }
   return [...seen];
 }
