@@ -8,3 +8,5 @@ export type {
   TimelineStep,
   ToolClient,
 } from './types.js';
+export { runLlmAgent, type LlmReport, type ToolSpec } from './llm/loop.js';
+export { llmConfigFromEnv, type LlmConfig } from './llm/config.js';
