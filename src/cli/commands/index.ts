@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerAgentApi } from './agent-api.js';
 import { registerDown } from './down.js';
+import { registerEval } from './eval.js';
 import { registerKubectl } from './kubectl.js';
 import { registerLoad } from './load.js';
 import { registerScenario } from './scenario.js';
@@ -13,5 +14,6 @@ export function registerCommands(program: Command): void {
   registerKubectl(program);
   registerLoad(program);
   registerScenario(program);
+  registerEval(program);
   registerAgentApi(program);
 }
