@@ -29,6 +29,10 @@ const CLEAN_POLLS = 3;
 /** Hypotheses at least this confident are acted on (the best one always is). */
 const ACT_CONFIDENCE = 0.75;
 const MAX_ROUNDS = 3;
+/** Latency and errors alone are noisy on a busy machine: they raise an incident once explained, or when severe. */
+const GOLDEN = new Set<Symptom['kind']>(['latency', 'errors', 'saturation', 'pool-saturation']);
+const CONFIRM_SEVERE = 6;
+const SILENT_LOOK_EVERY_MS = 15_000;
 const BASELINE = { window: '10m', q: 0.25 };
 
 const RUNBOOKS = new Set(['reconcile_payments', 'redrive_shipments']);
@@ -96,34 +100,49 @@ class Agent {
     while (this.left() > this.options.pollMs) {
       const { obs, symptoms } = await this.look();
       const { user, saturation } = this.confirmed(symptoms);
-      if (user.length > 0) {
+      const business = user.filter((s) => !GOLDEN.has(s.kind));
+      if (business.length > 0) {
         this.timeline.add(
           'detect',
-          'front-end routes, orders/payments flow, queues, sessions, config pushes',
-          `incident: ${user.map((s) => s.detail).join('; ')}`,
-          `user-facing symptom(s) held for ${CONFIRM_USER_FACING}+ consecutive polls`,
+          'orders/payments flow, queues, sessions, replicas, config pushes',
+          `incident: ${business.map((s) => s.detail).join('; ')}`,
+          `business symptom(s) held for ${CONFIRM_USER_FACING}+ consecutive polls`,
         );
         return { obs, symptoms: [...user, ...symptoms.filter((s) => !s.userFacing)] };
       }
-      if (saturation.length > 0 && Date.now() - this.lastSilentLook > 30_000) {
-        this.lastSilentLook = Date.now();
-        const world = await gatherWorld(this.tools);
-        const hyps = diagnose(saturation, world, obs).filter((h) => h.confidence >= ACT_CONFIDENCE);
-        if (hyps.length > 0) {
+      const golden = [...user, ...saturation];
+      if (golden.length > 0) {
+        const severe = user.filter((s) => this.severe(s));
+        if (severe.length > 0) {
           this.timeline.add(
             'detect',
-            saturation.map((s) => s.detail).join('; '),
-            `incident: ${hyps[0].faultType} on ${hyps[0].components[0]}`,
-            `saturation persisted and the evidence explains it: ${hyps[0].evidence.join('; ')}`,
+            'front-end golden signals',
+            `incident: ${severe.map((s) => s.detail).join('; ')}`,
+            `far beyond baseline for ${CONFIRM_SEVERE}+ consecutive polls, even without a localised cause`,
           );
-          return { obs, symptoms: saturation };
+          return { obs, symptoms: [...user, ...saturation] };
         }
-        this.timeline.add(
-          'watch',
-          saturation.map((s) => s.detail).join('; '),
-          'not an incident (yet)',
-          'saturation without a user-facing effect and without a change that explains it',
-        );
+        if (Date.now() - this.lastSilentLook > SILENT_LOOK_EVERY_MS) {
+          this.lastSilentLook = Date.now();
+          const hyps = diagnose(golden, await gatherWorld(this.tools), obs).filter(
+            (h) => h.confidence >= ACT_CONFIDENCE,
+          );
+          if (hyps.length > 0) {
+            this.timeline.add(
+              'detect',
+              golden.map((s) => s.detail).join('; '),
+              `incident: ${hyps[0].faultType} on ${hyps[0].components[0]}`,
+              `the deviation persisted and the evidence explains it: ${hyps[0].evidence.join('; ')}`,
+            );
+            return { obs, symptoms: golden };
+          }
+          this.timeline.add(
+            'watch',
+            golden.map((s) => s.detail).join('; '),
+            'not an incident (yet)',
+            'a deviation of latency, errors or saturation with nothing in the platform that explains it: treated as noise until it is severe',
+          );
+        }
       } else if (symptoms.length === 0 && Date.now() - this.lastQuietNote > 60_000) {
         this.lastQuietNote = Date.now();
         this.timeline.add(
@@ -136,6 +155,15 @@ class Agent {
       await sleep(Math.min(this.options.pollMs, this.left() - this.options.pollMs));
     }
     return undefined;
+  }
+
+  /** A golden-signal deviation so large and long that it is an incident whatever its cause. */
+  private severe(s: Symptom): boolean {
+    if ((this.streaks.get(symptomKey(s)) ?? 0) < CONFIRM_SEVERE) return false;
+    const base = s.baseline ?? 0;
+    if (s.kind === 'latency') return s.now >= Math.max(2, 6 * base + 1);
+    if (s.kind === 'errors') return s.now >= Math.max(0.2, 5 * base + 0.1);
+    return s.userFacing;
   }
 
   private async submit(d: Diagnosis, why: string): Promise<void> {
@@ -251,7 +279,7 @@ class Agent {
     let obs = incident.obs;
     this.symptoms = symptoms;
     await this.submit(this.diagnosisOf(symptoms, []), 'report detection at once; localisation follows');
-    const keys = new Set(
+    let keys = new Set(
       symptoms.filter((s) => s.userFacing || symptoms.every((x) => !x.userFacing)).map(symptomKey),
     );
     let verified = false;
@@ -287,6 +315,9 @@ class Agent {
       }
       const chosen = await this.act(hyps);
       acted = [...new Set([...acted, ...chosen])];
+      // Recovery is judged on what the chosen causes explain (unrelated noise must not block it).
+      const explained = symptoms.filter((s) => acted.some((h) => h.explains.includes(s.kind)));
+      if (explained.length > 0) keys = new Set(explained.map(symptomKey));
       await this.submit(
         this.diagnosisOf(symptoms, acted),
         `the evidence supports ${chosen.map((h) => h.rule).join(', ')}`,

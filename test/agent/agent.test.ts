@@ -391,3 +391,14 @@ test('login surge on user: scales the user service out', async () => {
   assert.equal((d.components as string[])[0], 'user');
   assert.deepEqual(shop.actions(), [{ name: 'scale', args: { deployment: 'user', replicas: 2 } }]);
 });
+
+test('a latency swing nothing in the platform explains stays a note, not an incident', async () => {
+  const state = healthyState();
+  state.past[QUERIES.routeP95] = [{ labels: { route: '/login' }, values: Array(30).fill(0.43) }];
+  setNow(state, QUERIES.routeP95, { route: '/login' }, 2.1);
+  const shop = fakeShop(state);
+  const report = await runReferenceAgent(shop.client, { ...FAST, budgetMs: 400 });
+  assert.equal(report.detected, false);
+  assert.deepEqual(shop.actions(), []);
+  assert.ok(report.timeline.some((s) => s.concluded === 'not an incident (yet)'));
+});
