@@ -27,15 +27,18 @@ function param(params: Params, name: string, fallback?: string): string {
 }
 
 interface HalOrders {
-  _embedded?: { customerOrders?: Array<{ id: string; status?: string }> };
+  _embedded?: { customerOrders?: Array<{ status?: string; _links?: { self?: { href?: string } } }> };
 }
 
+/** Orders with a status, by id: a HAL order carries its id only in its `self` link, as Spring Data REST does. */
 async function ordersWithStatus(deps: StateDeps, status: string): Promise<Array<{ id: string }>> {
   const base = await serviceUrl(deps, 'orders');
   const body = await requestJson<HalOrders>(
     `${base}/orders/search/status?status=${encodeURIComponent(status)}`,
   );
-  return body._embedded?.customerOrders ?? [];
+  return (body._embedded?.customerOrders ?? []).map((o) => ({
+    id: o._links?.self?.href?.split('/').pop() ?? '',
+  }));
 }
 
 const READERS: Record<StateKind, (deps: StateDeps, p: Params) => Promise<number>> = {
