@@ -242,10 +242,14 @@ class Agent {
   }
 
   /** Polls until the incident's symptoms have been absent for CLEAN_POLLS looks, or `windowMs` ends. */
-  private async verify(keys: Set<string>, windowMs: number): Promise<{ ok: boolean; symptoms: Symptom[] }> {
+  private async verify(
+    keys: Set<string>,
+    windowMs: number,
+  ): Promise<{ ok: boolean; symptoms: Symptom[]; still: Symptom[] }> {
     const until = Math.min(this.deadline - 1000, Date.now() + windowMs);
     let clean = 0;
     let last: Symptom[] = [];
+    let lastStill: Symptom[] = [];
     while (Date.now() < until) {
       await sleep(Math.min(this.options.pollMs, until - Date.now()));
       const { symptoms } = await this.look();
@@ -255,10 +259,11 @@ class Agent {
           keys.has(symptomKey(s)) ||
           (s.userFacing && this.streaks.get(symptomKey(s))! >= CONFIRM_USER_FACING),
       );
+      lastStill = still;
       clean = still.length === 0 ? clean + 1 : 0;
-      if (clean >= CLEAN_POLLS) return { ok: true, symptoms };
+      if (clean >= CLEAN_POLLS) return { ok: true, symptoms, still };
     }
-    return { ok: false, symptoms: last };
+    return { ok: false, symptoms: last, still: lastStill };
   }
 
   async run(): Promise<AgentReport> {
@@ -329,7 +334,7 @@ class Agent {
         result.ok ? 'back to baseline' : 'not recovered yet',
         result.ok
           ? `${CLEAN_POLLS} consecutive polls without the symptoms`
-          : `still: ${result.symptoms.map((s) => s.detail).join('; ') || 'confirmation pending'}`,
+          : `still: ${result.still.map((s) => s.detail).join('; ') || `not yet ${CLEAN_POLLS} clean polls in a row`}`,
       );
       if (result.ok) {
         verified = true;
