@@ -46,11 +46,20 @@ export function parseAgentSpec(text: string, token?: string): AgentSpec {
   return { kind: 'command', command: t };
 }
 
-/** The agent's name on reports and the leaderboard. */
-export function agentLabel(spec: AgentSpec): string {
+/**
+ * The agent's name on reports and the leaderboard: `name` when given, else the command without its
+ * flags and with paths shortened to file names ("node scripted-agent.ts mcp").
+ */
+export function agentLabel(spec: AgentSpec, name?: string): string {
+  if (name) return name;
   if (spec.kind === 'reference') return 'reference';
   if (spec.kind === 'mcp') return 'mcp-client';
-  return spec.command.length > 60 ? `${spec.command.slice(0, 59)}…` : spec.command;
+  const short = spec.command
+    .split(/\s+/)
+    .filter((t) => t && !t.startsWith('-') && !t.startsWith('file:'))
+    .map((t) => (t.includes('/') ? (t.split('/').filter(Boolean).at(-1) ?? t) : t))
+    .join(' ');
+  return short.length > 60 ? `${short.slice(0, 59)}…` : short || spec.command.slice(0, 60);
 }
 
 export interface DriveOptions {
@@ -87,11 +96,12 @@ export async function driveAgent(
 function phaseClient(ctx: AgentContext, signal: AbortSignal): ToolClient {
   const inner = inProcessClient(ctx);
   return {
-    ...inner,
-    call(name, args) {
-      if (signal.aborted) return Promise.reject(new ToolCallError('unavailable', 'the agent phase is over'));
-      return inner.call(name, args);
-    },
+    call: (name, args) =>
+      signal.aborted
+        ? Promise.reject(new ToolCallError('unavailable', 'the agent phase is over'))
+        : inner.call(name, args),
+    list: () => inner.list(),
+    close: () => inner.close(),
   };
 }
 
@@ -99,7 +109,7 @@ async function driveReference(session: AgentSession, ctx: AgentContext): Promise
   const report = await runReferenceAgent(phaseClient(ctx, session.signal), {
     budgetMs: Math.max(1000, session.deadline - Date.now()),
     pollMs: 2000,
-    log: session.log,
+    log: (line) => session.log(line),
   });
   for (const step of report.timeline)
     session.record({

@@ -29,6 +29,8 @@ import { scoreRun, type Score } from './score.js';
 export interface EvalRunOptions {
   lab: RunLab;
   agent: AgentSpec;
+  /** The agent's name on reports (default from the spec). */
+  agentName?: string;
   /** Folder for run folders (default ./runs). */
   runsDir?: string;
   pace?: Pace;
@@ -174,7 +176,7 @@ export async function evaluateScenario(loaded: LoadedScenario, options: EvalRunO
     options.log?.(`charts: ${err.message}`);
     return undefined;
   });
-  let restored: string[] = [];
+  let restored: string[];
   try {
     restored = await restoreLabState(lab, before);
     if (restored.length) options.log?.(`lab restored: ${restored.join('; ')}`);
@@ -188,7 +190,7 @@ export async function evaluateScenario(loaded: LoadedScenario, options: EvalRunO
     version: 1,
     scenario: scenario.id,
     title: scenario.title,
-    agent: agentLabel(options.agent),
+    agent: agentLabel(options.agent, options.agentName),
     runId: result.runId,
     runDir: result.runDir ?? '',
     startedAt: result.startedAt,

@@ -150,6 +150,7 @@ export async function updateLeaderboard(runsDir: string, runs: EvalRun[]): Promi
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
       throw new Error(
         `${file} is not a leaderboard (${(err as Error).message}); move it away to start a new one`,
+        { cause: err },
       );
   }
   entries = [...entries, ...runs.map(entryOf)];

@@ -14,9 +14,9 @@ import type { Score } from './score.js';
 
 const yes = (b: boolean | undefined) => (b ? 'yes' : 'no');
 const dur = (ms: number | undefined) => (ms === undefined ? '—' : formatDuration(ms));
-const md = (v: unknown) =>
+const md = (v: string | number | undefined) =>
   v === undefined || v === '' ? '—' : String(v).replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const esc = (v: unknown) =>
+const esc = (v: string | number | undefined) =>
   String(v ?? '').replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,

@@ -15,6 +15,7 @@ import { scoreColumns, writeEvalReports } from './report.js';
 
 export interface EvalOptions {
   agent: AgentSpec;
+  agentName?: string;
   repeat?: number;
   runsDir?: string;
   pace?: Pace;
@@ -47,10 +48,11 @@ export async function runEval(scenarios: LoadedScenario[], options: EvalOptions)
       for (const loaded of scenarios) {
         if (options.signal?.aborted) break;
         const id = loaded.scenario.id;
-        log(`${id}: evaluating ${agentLabel(options.agent)}…`);
+        log(`${id}: evaluating ${agentLabel(options.agent, options.agentName)}…`);
         const run = await evaluateScenario(loaded, {
           lab,
           agent: options.agent,
+          agentName: options.agentName,
           runsDir,
           pace: options.pace,
           budgetMs: options.budgetMs,
@@ -76,7 +78,7 @@ export async function runEval(scenarios: LoadedScenario[], options: EvalOptions)
   const reportDir = await writeEvalReports(
     join(runsDir, `eval-${stamp}`),
     runs,
-    `Evaluation of ${agentLabel(options.agent)} — ${runs.length} run${runs.length === 1 ? '' : 's'}`,
+    `Evaluation of ${agentLabel(options.agent, options.agentName)} — ${runs.length} run${runs.length === 1 ? '' : 's'}`,
   );
   return { runs, reportDir };
 }

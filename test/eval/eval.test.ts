@@ -49,7 +49,10 @@ after(async () => {
 
 async function evalScripted(mode: 'mcp' | 'rest'): Promise<EvalRun> {
   const fixture = await loadScenarioFile(join(fixtures, `${SCENARIO}.yaml`));
-  const agent = parseAgentSpec(`node ${join(fixtures, 'scripted-agent.mjs')} ${mode}`);
+  // tsx by absolute URL: the agent runs in its own folder, where `--import tsx` would not resolve
+  const agent = parseAgentSpec(
+    `node --import ${import.meta.resolve('tsx')} ${join(fixtures, 'scripted-agent.ts')} ${mode}`,
+  );
   const {
     runs: [run],
   } = await runEval([fixture], { agent, lab: runLab, runsDir: runs, pace, budgetMs: 60_000 });
@@ -66,7 +69,7 @@ function assertSolved(run: EvalRun): void {
   assert.equal(s.localisationTop1, true, why);
   assert.equal(s.rootCause, true, why);
   assert.equal(s.mitigated, true, why);
-  assert.ok(s.ttmMs !== undefined && s.ttmMs >= s.ttdMs!, why);
+  assert.ok(s.ttmMs !== undefined && s.ttmMs >= s.ttdMs, why);
   assert.equal(s.toolCalls, 4, why); // refused scale, list_deployments, submit_diagnosis, scale
   assert.equal(s.failedCalls, 1);
   assert.deepEqual(s.remediationsApplied, ['restore-consumer']);
@@ -137,8 +140,8 @@ test('an external agent over REST is scored the same way, with a fresh token per
     ).env.SOCKSHOP_TOKEN;
   assert.notEqual(token(run.runDir), token(first.entries[0].runDir));
   const md = readFileSync(join(runs, 'leaderboard.md'), 'utf8');
-  assert.match(md, new RegExp(`\\| ${SCENARIO} \\| node .*scripted-agent\\.mjs mcp \\| 1 \\| 1/1 `));
-  assert.match(md, new RegExp(`\\| ${SCENARIO} \\| node .*scripted-agent\\.mjs rest \\| 1 \\| 1/1 `));
+  assert.match(md, new RegExp(`\\| ${SCENARIO} \\| node .*scripted-agent\\.ts mcp \\| 1 \\| 1/1 `));
+  assert.match(md, new RegExp(`\\| ${SCENARIO} \\| node .*scripted-agent\\.ts rest \\| 1 \\| 1/1 `));
 });
 
 test('wait mode on the control scenario: a client connects to the lab over MCP, stays quiet, is correct', async () => {

@@ -16,6 +16,7 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
 
 interface EvalCliOptions {
   agent: string;
+  name?: string;
   scenario?: string;
   all?: boolean;
   repeat: number;
@@ -64,6 +65,7 @@ async function evaluate(o: EvalCliOptions): Promise<void> {
     const pace = o.realTime ? REAL_TIME : COMPRESSED;
     const { runs, reportDir } = await runEval(chosen, {
       agent,
+      agentName: o.name,
       repeat: o.repeat,
       runsDir: o.runs,
       pace: o.phaseCap === undefined ? pace : cappedPace(pace, o.phaseCap),
@@ -94,6 +96,7 @@ export function registerEval(program: Command): void {
       '--agent <agent>',
       '"reference", a command started with SOCKSHOP_MCP_URL/SOCKSHOP_API_URL/SOCKSHOP_TOKEN, or mcp:<url> to wait for an MCP client',
     )
+    .option('--name <name>', "the agent's name on reports and the leaderboard")
     .option('--scenario <id>', 'one scenario')
     .option('--all', 'the whole catalogue')
     .option('--repeat <n>', 'run each scenario n times', positive, 1)
