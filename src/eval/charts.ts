@@ -17,31 +17,32 @@ import { callSummary } from './calls.js';
 
 const FE = 'http_request_duration_seconds';
 
+/** The charts; `$w` is the rate window, sized to the run (a 1m window over a 1-minute run only ramps up). */
 export const RUN_CHARTS = [
   {
     name: 'Traffic: front-end requests by status',
     unit: 'req/s',
-    expr: `sum(rate(${FE}_count{job="front-end"}[1m])) by (status_code)`,
+    expr: `sum(rate(${FE}_count{job="front-end"}[$w])) by (status_code)`,
   },
   {
     name: 'Errors: front-end 5xx ratio',
     unit: 'ratio',
-    expr: `sum(rate(${FE}_count{job="front-end",status_code=~"5.."}[1m])) / sum(rate(${FE}_count{job="front-end"}[1m]))`,
+    expr: `sum(rate(${FE}_count{job="front-end",status_code=~"5.."}[$w])) / sum(rate(${FE}_count{job="front-end"}[$w]))`,
   },
   {
     name: 'Latency: front-end p95',
     unit: 's',
-    expr: `histogram_quantile(0.95, sum(rate(${FE}_bucket{job="front-end"}[1m])) by (le))`,
+    expr: `histogram_quantile(0.95, sum(rate(${FE}_bucket{job="front-end"}[$w])) by (le))`,
   },
   {
     name: 'Latency: p95 per front-end route',
     unit: 's',
-    expr: `topk(8, histogram_quantile(0.95, sum(rate(${FE}_bucket{job="front-end"}[1m])) by (le, path)))`,
+    expr: `topk(8, histogram_quantile(0.95, sum(rate(${FE}_bucket{job="front-end",path!~"/catalogue/.+"}[$w])) by (le, path)))`,
   },
   {
     name: 'Saturation: CPU per pod',
     unit: 'cores',
-    expr: 'topk(8, sum(rate(container_cpu_usage_seconds_total[1m])) by (pod))',
+    expr: 'topk(8, sum(rate(container_cpu_usage_seconds_total[$w])) by (pod))',
   },
   { name: 'Queue depth', unit: 'messages', expr: 'max(rabbitmq_queue_messages) by (queue)' },
   {
@@ -50,6 +51,32 @@ export const RUN_CHARTS = [
     expr: 'max(kube_deployment_spec_replicas) by (deployment)',
   },
 ];
+
+/** A rate window of about an eighth of the run, between 10 s and 1 m. */
+export function rateWindow(runMs: number): string {
+  return `${Math.round(Math.min(60, Math.max(10, runMs / 8000)))}s`;
+}
+
+/**
+ * Markers closer than `gapMs` become one, labelled by the first action among them (else the first) and
+ * how many more there were — so that labels do not print over each other.
+ */
+export function mergeMarkers(
+  markers: Array<{ at: string; label: string }>,
+  gapMs: number,
+): Array<{ at: string; label: string }> {
+  const sorted = [...markers].sort((a, b) => a.at.localeCompare(b.at));
+  const groups: Array<Array<{ at: string; label: string }>> = [];
+  for (const m of sorted) {
+    const last = groups.at(-1);
+    if (last && Date.parse(m.at) - Date.parse(last[0].at) < gapMs) last.push(m);
+    else groups.push([m]);
+  }
+  return groups.map((g) => {
+    const lead = g.find((m) => !m.label.startsWith('diagnosis')) ?? g[0];
+    return { at: g[0].at, label: g.length > 1 ? `${lead.label} +${g.length - 1}` : lead.label };
+  });
+}
 
 /** Only the series that moved, for charts with one flat line per deployment. */
 function changedOnly(metric: SnapshotMetric): SnapshotMetric {
@@ -68,6 +95,7 @@ export async function captureRunCharts(
   await lab.telemetry.collectNow();
   const start = Date.parse(result.startedAt);
   const end = Date.now();
+  const window = rateWindow(end - start);
   const markers = calls
     .filter((c) => c.ok && c.kind !== 'read' && c.kind !== 'unknown')
     .map((c) => ({ at: c.at, label: callSummary(c) }));
@@ -77,11 +105,11 @@ export async function captureRunCharts(
     label: 'run',
     window: { start, end },
     promql: (e, s, en, st) => lab.telemetry.queryRange(e, s, en, st),
-    queries: RUN_CHARTS,
+    queries: RUN_CHARTS.map((q) => ({ ...q, expr: q.expr.replaceAll('$w', window) })),
     ...(result.injectedAt && !result.control
       ? { faultWindow: { start: result.injectedAt, end: result.revertedAt ?? end, label: 'fault' } }
       : {}),
-    markers,
+    markers: mergeMarkers(markers, (end - start) / 40),
   });
   snap.metrics = snap.metrics.map((m) => (m.name.startsWith('Replicas') ? changedOnly(m) : m));
   return snap;

@@ -23,6 +23,31 @@ const esc = (v: string | number | undefined) =>
   );
 const clock = (iso: string | undefined) => (iso ? iso.slice(11, 19) : '—');
 
+/** Runs of consecutive read calls in one line ("12 reads: query_range ×8, query ×4"); the rest as is. */
+export function compactTimeline(timeline: TimelineRecord[]): TimelineRecord[] {
+  const out: TimelineRecord[] = [];
+  let reads: TimelineRecord[] = [];
+  const flush = () => {
+    if (reads.length === 1) out.push(reads[0]);
+    else if (reads.length > 1) {
+      const counts = new Map<string, number>();
+      for (const r of reads) counts.set(r.detail ?? '?', (counts.get(r.detail ?? '?') ?? 0) + 1);
+      const detail = [...counts].map(([tool, n]) => (n > 1 ? `${tool} ×${n}` : tool)).join(', ');
+      out.push({ at: reads[0].at, event: 'agent-calls', detail: `${reads.length} reads: ${detail}` });
+    }
+    reads = [];
+  };
+  for (const t of timeline) {
+    if (t.event === 'agent-call') reads.push(t);
+    else {
+      flush();
+      out.push(t);
+    }
+  }
+  flush();
+  return out;
+}
+
 /** One line per run: the figures of the score table. */
 export function scoreColumns(run: Pick<EvalRun, 'scenario' | 'agent' | 'score'>): Array<[string, string]> {
   const s = run.score;
@@ -140,7 +165,9 @@ export function runMarkdown(run: EvalRun, timeline: TimelineRecord[]): string {
   lines.push(
     '## Timeline',
     '',
-    ...timeline.map((t) => `- ${clock(t.at)} ${t.event}${t.detail ? ` — ${md(t.detail)}` : ''}`),
+    ...compactTimeline(timeline).map(
+      (t) => `- ${clock(t.at)} ${t.event}${t.detail ? ` — ${md(t.detail)}` : ''}`,
+    ),
     '',
   );
   return lines.join('\n');
@@ -241,7 +268,7 @@ ${run.restored.length ? `<h2>Put back after the run</h2><ul>${run.restored.map((
 <h2>Timeline</h2>
 ${htmlTable(
   ['time', 'event', 'detail'],
-  timeline.map((t) => [esc(clock(t.at)), esc(t.event), esc(t.detail ?? '')]),
+  compactTimeline(timeline).map((t) => [esc(clock(t.at)), esc(t.event), esc(t.detail ?? '')]),
 )}
 </body></html>
 `;
