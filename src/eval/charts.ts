@@ -109,7 +109,7 @@ export async function captureRunCharts(
     ...(result.injectedAt && !result.control
       ? { faultWindow: { start: result.injectedAt, end: result.revertedAt ?? end, label: 'fault' } }
       : {}),
-    markers: mergeMarkers(markers, (end - start) / 40),
+    markers: mergeMarkers(markers, (end - start) / 12),
   });
   snap.metrics = snap.metrics.map((m) => (m.name.startsWith('Replicas') ? changedOnly(m) : m));
   return snap;
