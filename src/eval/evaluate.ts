@@ -3,7 +3,7 @@
  * API served per run with a fresh token and its call log on the run's timeline, then scoring, the lab
  * put back as it was, the reports written, and only then the folder renamed to name the scenario.
  */
-import { rename } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CallLog, type CallLogEntry } from '../agent-api/call-log.js';
 import { agentContextFromRunLab } from '../agent-api/context.js';
@@ -212,6 +212,7 @@ export async function evaluateScenario(loaded: LoadedScenario, options: EvalRunO
     const named = `${result.runDir}-${scenario.id}`;
     await rename(result.runDir, named);
     run.runDir = named;
+    await writeFile(join(named, 'result.json'), JSON.stringify({ ...result, runDir: named }, null, 2) + '\n');
     await writeRunReports(run, result.timeline, charts);
   }
   return run;
