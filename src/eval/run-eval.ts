@@ -62,6 +62,7 @@ export async function runEval(scenarios: LoadedScenario[], options: EvalOptions)
           idleAfterDiagnosisMs: options.idleAfterDiagnosisMs,
         });
         runs.push(run);
+        await updateLeaderboard(runsDir, [run]); // after each run: an interrupted evaluation keeps its scores
         log(
           `${id}: ${scoreColumns(run)
             .slice(2)
@@ -73,7 +74,6 @@ export async function runEval(scenarios: LoadedScenario[], options: EvalOptions)
     if (!options.lab) await lab.close();
   }
   if (!runs.length) return { runs };
-  await updateLeaderboard(runsDir, runs);
   const stamp = runs[0].startedAt.replace(/[:.]/g, '-');
   const reportDir = await writeEvalReports(
     join(runsDir, `eval-${stamp}`),
