@@ -12,7 +12,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { localServerCommand, STORE_KINDS, type StoreKind } from '../stores/config.js';
-import type { ContainerResources, DeploymentSpec, Probe } from './types.js';
+import type { ContainerResources, DeploymentSpec, PodPortSpec, Probe } from './types.js';
 
 export type StoreBackend = 'memory' | 'embedded' | 'local' | 'url';
 export const STORE_BACKENDS: readonly StoreBackend[] = ['memory', 'embedded', 'local', 'url'];
@@ -234,7 +234,12 @@ export function storeDeployment(
     service: {
       name: kind,
       // Any free port: the machine's own servers may hold the well-known ones.
-      ports: [{ name: main, port: 0, targetPort: main, protocol: 'tcp', appProtocol: scheme }],
+      ports: [
+        { name: main, port: 0, targetPort: main, protocol: 'tcp', appProtocol: scheme },
+        ...(kind === 'rabbitmq'
+          ? [{ name: 'management', port: 0, targetPort: 'management', protocol: 'http' as const }]
+          : []),
+      ],
     },
   };
 }
@@ -251,6 +256,26 @@ const RUN_AS: Partial<Record<StoreKind, { owner: string; runuser?: boolean }>> =
   rabbitmq: { owner: 'rabbitmq' },
 };
 
+/**
+ * The pod's own RabbitMQ configuration, so that the machine's /etc/rabbitmq (which may pin the AMQP
+ * listener to 5672 and name the node) does not apply: listeners on the pod's ports, the management
+ * API (the fault engine's and agents' broker admin) and Prometheus metrics with per-queue series
+ * (`rabbitmq_queue_messages{queue=…}`, what the scenarios query).
+ */
+const RABBITMQ_OWN_CONFIG = [
+  `echo '[rabbitmq_management,rabbitmq_prometheus].' > "$D/enabled_plugins"`,
+  'export RABBITMQ_ENABLED_PLUGINS_FILE="$D/enabled_plugins"',
+  [
+    "printf '%s\\n'",
+    '"listeners.tcp.1 = 127.0.0.1:$PORT"',
+    '"management.tcp.ip = 127.0.0.1" "management.tcp.port = $MGMT_PORT"',
+    '"prometheus.tcp.ip = 127.0.0.1" "prometheus.tcp.port = $METRICS_PORT"',
+    '"prometheus.return_per_object_metrics = true"',
+    '> "$D/rabbitmq.conf"',
+  ].join(' '),
+  'export RABBITMQ_CONFIG_FILE="$D/rabbitmq.conf" RABBITMQ_CONF_ENV_FILE=/dev/null',
+];
+
 function localContainer(kind: StoreKind, main: string, dataDir: string) {
   const local = localServerCommand(kind, dataDir, PORT_MARK);
   const user = RUN_AS[kind];
@@ -264,18 +289,20 @@ function localContainer(kind: StoreKind, main: string, dataDir: string) {
     'mkdir -p "$D"',
     ...(user ? [`chown ${user.owner} "$D"`, 'chmod 700 "$D"'] : []),
     ...exports,
-    // RabbitMQ: no plugins (a second node must not take the management port of the machine's own).
-    ...(kind === 'rabbitmq'
-      ? [`echo '[].' > "$D/enabled_plugins"`, 'export RABBITMQ_ENABLED_PLUGINS_FILE="$D/enabled_plugins"']
-      : []),
+    ...(kind === 'rabbitmq' ? RABBITMQ_OWN_CONFIG : []),
     `if [ ! -e "$D/.initialised" ]; then ${setup.length ? setup.join(' && ') + ' && ' : ''}touch "$D/.initialised"; fi`,
     // Setup steps run as root may leave root-owned files the server cannot open.
     ...(user ? [`chown -R ${user.owner} "$D"`] : []),
     `exec ${line(as(local.command))}`,
   ].join('\n');
-  const ports = [{ name: main, env: 'PORT', protocol: 'tcp' as const }];
-  // Erlang's distribution port defaults to the AMQP port + 20000, out of range for high ports.
-  if (kind === 'rabbitmq') ports.push({ name: 'dist', env: 'RABBITMQ_DIST_PORT', protocol: 'tcp' });
+  const ports: PodPortSpec[] = [{ name: main, env: 'PORT', protocol: 'tcp' }];
+  if (kind === 'rabbitmq')
+    ports.push(
+      // Erlang's distribution port defaults to the AMQP port + 20000, out of range for high ports.
+      { name: 'dist', env: 'RABBITMQ_DIST_PORT', protocol: 'tcp' },
+      { name: 'management', env: 'MGMT_PORT', protocol: 'http' },
+      { name: 'metrics', env: 'METRICS_PORT', protocol: 'http' },
+    );
   return {
     command: ['/bin/sh', '-c', script],
     ports,
