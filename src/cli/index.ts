@@ -11,7 +11,12 @@ const program = new Command()
 
 registerCommands(program);
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`sockshop-lab: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+// A command's action resolves when its work is done (long-running ones wait for their signal first), so
+// exit then: a client pool's idle keep-alive socket must not keep a finished `scenario run` alive.
+program.parseAsync(process.argv).then(
+  () => process.exit(),
+  (error: unknown) => {
+    process.stderr.write(`sockshop-lab: ${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);
