@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runReferenceAgent } from '../agent/index.js';
 import type { CallLog } from '../agent-api/call-log.js';
-import { inProcessClient, ToolCallError, type ToolClient } from '../agent-api/client.js';
+import { inProcessClient, type ToolClient } from '../agent-api/client.js';
 import type { AgentContext } from '../agent-api/context.js';
 import { startAgentApi, type AgentApiServer } from '../agent-api/rest.js';
 import type { AgentSession } from '../scenarios/runner.js';
@@ -92,14 +92,15 @@ export async function driveAgent(
   }
 }
 
-/** An in-process client that refuses calls once the agent phase is over. */
+/**
+ * An in-process client for the agent phase only. The reference agent knows its budget but not the
+ * phase's end (an aborted run ends it early): once the phase is over, a call never answers, so the
+ * agent stops there instead of polling on in the background (a pending promise holds no timer).
+ */
 function phaseClient(ctx: AgentContext, signal: AbortSignal): ToolClient {
   const inner = inProcessClient(ctx);
   return {
-    call: (name, args) =>
-      signal.aborted
-        ? Promise.reject(new ToolCallError('unavailable', 'the agent phase is over'))
-        : inner.call(name, args),
+    call: (name, args) => (signal.aborted ? new Promise<never>(() => {}) : inner.call(name, args)),
     list: () => inner.list(),
     close: () => inner.close(),
   };

@@ -49,7 +49,9 @@ export function compactTimeline(timeline: TimelineRecord[]): TimelineRecord[] {
 }
 
 /** One line per run: the figures of the score table. */
-export function scoreColumns(run: Pick<EvalRun, 'scenario' | 'agent' | 'score'>): Array<[string, string]> {
+export function scoreColumns(
+  run: Pick<EvalRun, 'scenario' | 'agent' | 'score' | 'verdict' | 'error'>,
+): Array<[string, string]> {
   const s = run.score;
   if (s.control)
     return [
@@ -69,7 +71,12 @@ export function scoreColumns(run: Pick<EvalRun, 'scenario' | 'agent' | 'score'>)
   return [
     ['scenario', run.scenario],
     ['agent', run.agent],
-    ['result', `${s.solved ? 'SOLVED' : 'not solved'}${s.valid ? '' : ' (did not manifest)'}`],
+    [
+      'result',
+      run.verdict === 'error'
+        ? `ERROR${run.error ? `: ${run.error}` : ''}`
+        : `${s.solved ? 'SOLVED' : 'not solved'}${s.valid ? '' : ' (did not manifest)'}`,
+    ],
     ['detected', yes(s.detected)],
     ['TTD', dur(s.ttdMs)],
     ['top-1', yes(s.localisationTop1)],

@@ -62,7 +62,8 @@ export async function runEval(scenarios: LoadedScenario[], options: EvalOptions)
           idleAfterDiagnosisMs: options.idleAfterDiagnosisMs,
         });
         runs.push(run);
-        await updateLeaderboard(runsDir, [run]); // after each run: an interrupted evaluation keeps its scores
+        // after each run, so that an interrupted evaluation keeps its scores; an aborted run is no score
+        if (run.error !== 'aborted') await updateLeaderboard(runsDir, [run]);
         log(
           `${id}: ${scoreColumns(run)
             .slice(2)
