@@ -130,18 +130,23 @@ const READERS: Record<StateKind, (deps: StateDeps, p: Params) => Promise<number>
     return Array.isArray(items) && items.length > 0 ? 0 : 1;
   },
   /**
-   * Active probe (Journey 9): `attempts` pairs of concurrent updates to different fields of one
-   * customer, without If-Match; counts the pairs where a saved change was lost.
+   * Active probe (Journey 9): `attempts` pairs of updates to different fields of one customer, without
+   * If-Match, the second sent `stagger` ms after the first (two saves in quick succession); counts the
+   * pairs where a saved change was lost. With no stagger both reads precede both writes even when
+   * writes are fast, so a stagger longer than a healthy write is what makes slow writes visible.
    */
   async 'profile-lost-updates'(deps, p) {
     const url = `${await serviceUrl(deps, 'user')}/customers/${param(p, 'customer')}`;
+    const stagger = Number(param(p, 'stagger', '0'));
     let lost = 0;
     for (let i = 0; i < Number(param(p, 'attempts', '5')); i++) {
       const first = `F${Date.now().toString(36)}${i}`;
       const last = `L${Date.now().toString(36)}${i}`;
       await Promise.all([
         requestJson(url, { method: 'PATCH', json: { firstName: first } }),
-        requestJson(url, { method: 'PATCH', json: { lastName: last } }),
+        new Promise((r) => setTimeout(r, stagger)).then(() =>
+          requestJson(url, { method: 'PATCH', json: { lastName: last } }),
+        ),
       ]);
       const saved = await requestJson<{ firstName?: string; lastName?: string }>(url);
       if (saved.firstName !== first || saved.lastName !== last) lost++;
