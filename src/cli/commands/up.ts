@@ -21,12 +21,19 @@ import {
 } from '../../platform/store-pods.js';
 import { shopTopology } from '../../platform/topology.js';
 import { STORE_KINDS, type StoreKind } from '../../stores/config.js';
+import {
+  findPrometheus,
+  PROMETHEUS_MISSING,
+  prometheusPod,
+  prometheusUrl,
+} from '../../telemetry/prometheus-pod.js';
 import { startTelemetry, type Telemetry } from '../../telemetry/runtime.js';
 
 interface UpOptions {
   port: number;
   telemetryPort: number;
   telemetry: boolean;
+  prometheus?: boolean;
   home?: string;
   tsx?: boolean;
   cooperative?: boolean;
@@ -73,7 +80,8 @@ export async function up(o: UpOptions): Promise<void> {
   const started = Date.now();
   const log = (line: string) => process.stdout.write(`sockshop-lab: ${line}\n`);
   const stores = storeBackends(o.stores, o.store);
-  const problem = checkStorePlan(stores);
+  const problem =
+    checkStorePlan(stores) ?? (o.prometheus && !findPrometheus() ? PROMETHEUS_MISSING : undefined);
   if (problem) {
     process.stderr.write(`sockshop-lab: ${problem}\n`);
     process.exit(1);
@@ -85,6 +93,8 @@ export async function up(o: UpOptions): Promise<void> {
     stores,
     dataDir: join(home, 'stores'),
   });
+  const prometheus = o.prometheus ? prometheusPod({ home }) : undefined;
+  if (prometheus) deployments.push(prometheus.deployment);
   // Services take their well-known port when it is free, any port otherwise; the storefront says which.
   let storefront = `http://127.0.0.1:${o.port}/`;
   let telemetry: Telemetry | undefined;
@@ -115,6 +125,10 @@ export async function up(o: UpOptions): Promise<void> {
       onError: (error) => log(`telemetry: ${error instanceof Error ? error.message : String(error)}`),
     });
     log(`telemetry (Prometheus HTTP API, logs, traces, events) at ${telemetry.url}/`);
+  }
+  if (prometheus) {
+    prometheus.syncTargets(platform);
+    log(`real Prometheus (scraping the same pods) at ${await prometheusUrl(platform)}/`);
   }
 
   let stopping = false;
@@ -193,6 +207,10 @@ export function registerUp(program: Command): void {
     .option('--port <port>', 'storefront port (front-end Service)', port, 8079)
     .option('--telemetry-port <port>', 'port of the telemetry server (any free port when taken)', port, 9090)
     .option('--no-telemetry', 'do not scrape metrics or collect logs, traces and events')
+    .option(
+      '--prometheus',
+      'also run the real Prometheus (Debian package prometheus) as a pod scraping the same pods',
+    )
     .option('--home <dir>', 'lab state directory (default $SOCKSHOP_LAB_HOME or ./.lab)')
     .option('--tsx', 'run the TypeScript sources through tsx instead of dist/ (development)')
     .option('--cooperative', 'do not use cgroups (limits reported, not enforced)')
