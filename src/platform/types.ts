@@ -237,8 +237,18 @@ export interface ServiceInfo {
 // Events
 // ---------------------------------------------------------------------------------------------
 
+export const OBJECT_KINDS = [
+  'Pod',
+  'Deployment',
+  'ReplicaSet',
+  'HorizontalPodAutoscaler',
+  'Service',
+  'ConfigMap',
+  'Node',
+] as const;
+
 export interface ObjectReference {
-  kind: 'Pod' | 'Deployment' | 'ReplicaSet' | 'HorizontalPodAutoscaler' | 'Service' | 'ConfigMap' | 'Node';
+  kind: (typeof OBJECT_KINDS)[number];
   name: string;
   namespace?: string;
   /** e.g. "spec.containers{carts}" */

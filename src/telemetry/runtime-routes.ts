@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EventQueryError, type EventLog } from './events/index.js';
 import { LogQueryError, type LogStore } from './logs/index.js';
 import { otlpTraceRoutes, TraceQueryError, type TraceStore } from './traces/index.js';
+import { OBJECT_KINDS } from '../platform/types.js';
 
 export interface RuntimeRoutesOptions {
   logs?: LogStore;
@@ -77,15 +78,7 @@ function handle(fn: (q: Query, req: FastifyRequest) => unknown) {
   };
 }
 
-const EVENT_KINDS = [
-  'Pod',
-  'Deployment',
-  'ReplicaSet',
-  'HorizontalPodAutoscaler',
-  'Service',
-  'ConfigMap',
-  'Node',
-] as const;
+const EVENT_KINDS = OBJECT_KINDS;
 
 export async function runtimeRoutes(app: FastifyInstance, options: RuntimeRoutesOptions): Promise<void> {
   const { logs, traces, events } = options;

@@ -5,6 +5,7 @@
  */
 import { QUERIES } from '../../src/agent/signals.js';
 import type { ToolClient } from '../../src/agent/types.js';
+import { CALLS } from '../../src/agent-api/tools/topology.js';
 
 type Labels = Record<string, string>;
 export type Vector = Array<{ labels: Labels; value: number }>;
@@ -43,23 +44,6 @@ export interface FakeState {
   past: Record<string, Array<{ labels: Labels; values: number[] }>>;
 }
 
-const SHOP_EDGES: Array<[string, string, string]> = [
-  ['front-end', 'catalogue', 'http'],
-  ['front-end', 'carts', 'http'],
-  ['front-end', 'orders', 'http'],
-  ['front-end', 'user', 'http'],
-  ['front-end', 'session-db', 'redis'],
-  ['orders', 'payment', 'http'],
-  ['orders', 'shipping', 'http'],
-  ['orders', 'carts', 'http'],
-  ['orders', 'user', 'http'],
-  ['payment', 'payment-gateway', 'http'],
-  ['shipping', 'rabbitmq', 'amqp'],
-  ['queue-master', 'rabbitmq', 'amqp'],
-  ['queue-master', 'orders', 'http'],
-  ['catalogue', 'catalogue-db', 'sql'],
-  ['user', 'user-db', 'sql'],
-];
 const kindOf = (n: string) =>
   n === 'rabbitmq'
     ? 'broker'
@@ -179,11 +163,11 @@ export function fakeShop(
           };
         case 'get_topology':
           return {
-            services: [...new Set(SHOP_EDGES.flatMap(([a, b]) => [a, b]))].map((n) => ({
+            services: [...new Set(CALLS.flatMap(([a, b]) => [a, b]))].map((n) => ({
               name: n,
               kind: kindOf(n),
             })),
-            edges: SHOP_EDGES.map(([from, to, protocol]) => ({ from, to, protocol })),
+            edges: CALLS.map(([from, to, protocol]) => ({ from, to, protocol })),
           };
         case 'list_deployments':
           return {

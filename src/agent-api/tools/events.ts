@@ -3,17 +3,9 @@ import { z } from 'zod';
 import { defineTool, durationMs, durationText, limit } from '../tool.js';
 import { compactEvent } from './format.js';
 import { ToolError } from '../errors.js';
-import type { ObjectReference } from '../../platform/types.js';
+import { OBJECT_KINDS } from '../../platform/types.js';
 
-const KINDS: Array<ObjectReference['kind']> = [
-  'Pod',
-  'Deployment',
-  'ReplicaSet',
-  'HorizontalPodAutoscaler',
-  'Service',
-  'ConfigMap',
-  'Node',
-];
+const KINDS = OBJECT_KINDS;
 
 export const listEvents = defineTool({
   name: 'list_events',

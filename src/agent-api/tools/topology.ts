@@ -9,7 +9,7 @@ import { defineTool } from '../tool.js';
 type Protocol = 'http' | 'amqp' | 'sql' | 'redis';
 
 /** The Sock Shop's calls (sockshop-spec.md), plus our payment-gateway dependency. */
-const CALLS: Array<[from: string, to: string, protocol: Protocol]> = [
+export const CALLS: Array<[from: string, to: string, protocol: Protocol]> = [
   ['front-end', 'catalogue', 'http'],
   ['front-end', 'carts', 'http'],
   ['front-end', 'orders', 'http'],
