@@ -13,16 +13,26 @@ export interface RemoteLab {
   shutdown(): Promise<void>;
 }
 
+const send = (base: string, token: string, path: string, init: RequestInit) =>
+  fetch(`${base}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    signal: AbortSignal.timeout(60_000),
+  });
+
 async function call(base: string, token: string, path: string, init: RequestInit = {}): Promise<unknown> {
   let res: Response;
   try {
-    res = await fetch(`${base}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      signal: AbortSignal.timeout(60_000),
-    });
-  } catch (error) {
-    throw new PlatformError(`cannot reach the lab at ${base}: ${(error as Error).message}`, 503);
+    res = await send(base, token, path, init);
+  } catch (first) {
+    // A pooled keep-alive socket the lab closed as it was reused fails before the request is read:
+    // one fresh attempt tells that race apart from a lab that is really gone.
+    if ((first as Error).name === 'TimeoutError') throw unreachable(base, first);
+    try {
+      res = await send(base, token, path, init);
+    } catch (error) {
+      throw unreachable(base, error);
+    }
   }
   const body = (await res.json().catch(() => ({}))) as { result?: unknown; error?: string };
   if (!res.ok)
@@ -31,6 +41,14 @@ async function call(base: string, token: string, path: string, init: RequestInit
       res.status as PlatformError['status'],
     );
   return body;
+}
+
+function unreachable(base: string, error: unknown): PlatformError {
+  const cause = (error as Error & { cause?: Error }).cause?.message;
+  return new PlatformError(
+    `cannot reach the lab at ${base}: ${(error as Error).message}${cause ? ` (${cause})` : ''}`,
+    503,
+  );
 }
 
 /** Connects to the lab running from `home` (default: $SOCKSHOP_LAB_HOME or ./.lab). */
