@@ -40,7 +40,11 @@ describe('shop HTTP server', () => {
     const res = await fetch(`${directory.get('back')}/fail`);
     assert.equal(res.status, 500);
     assert.equal(res.headers.get('content-type'), 'text/plain; charset=utf-8');
-    assert.deepEqual(await res.json(), { error: 'Do: not found', status_code: 500, status_text: 'Internal Server Error' });
+    assert.deepEqual(await res.json(), {
+      error: 'Do: not found',
+      status_code: 500,
+      status_text: 'Internal Server Error',
+    });
   });
 
   it('answers unknown routes like the original flavour', async () => {
@@ -52,10 +56,19 @@ describe('shop HTTP server', () => {
   it('exports both metric namings with the right labels', async () => {
     await fetch(`${directory.get('back')}/echo/1`);
     const text = await (await fetch(`${directory.get('back')}/metrics`)).text();
-    assert.match(text, /request_duration_seconds_count\{method="GET",route="echo_id",status_code="200",isWS="false"\} \d+/);
-    assert.match(text, /http_request_duration_seconds_count\{service="back",method="GET",path="\/echo\/1",status_code="200"\} 1/);
+    assert.match(
+      text,
+      /request_duration_seconds_count\{method="GET",route="echo_id",status_code="200",isWS="false"\} \d+/,
+    );
+    assert.match(
+      text,
+      /http_request_duration_seconds_count\{service="back",method="GET",path="\/echo\/1",status_code="200"\} 1/,
+    );
     const front = await (await fetch(`${frontUrl}/metrics`)).text();
-    assert.match(front, /request_duration_seconds_count\{service="front",method="get",route="\/call",status_code="200"\}/);
+    assert.match(
+      front,
+      /request_duration_seconds_count\{service="front",method="get",route="\/call",status_code="200"\}/,
+    );
   });
 
   it('keeps finished spans for the collector', async () => {

@@ -7,10 +7,15 @@ import { checkSchema, type ScenarioCheck } from '../../src/scenarios/schema.js';
 const check = (raw: Record<string, unknown>): ScenarioCheck => checkSchema.parse(raw);
 const noState = async () => NaN;
 /** A series whose value at time t (ms) is f(t); several series when f returns an array. */
-const series = (f: (t: number) => number | number[]): QueryFn => (_expr, t) => {
-  const v = f(t);
-  return { type: 'vector', samples: (Array.isArray(v) ? v : [v]).map((x, i) => ({ labels: { i: String(i) }, v: x })) };
-};
+const series =
+  (f: (t: number) => number | number[]): QueryFn =>
+  (_expr, t) => {
+    const v = f(t);
+    return {
+      type: 'vector',
+      samples: (Array.isArray(v) ? v : [v]).map((x, i) => ({ labels: { i: String(i) }, v: x })),
+    };
+  };
 
 describe('check evaluation', () => {
   it('baseline thresholds: factor and offset, bounded by an absolute value', () => {
@@ -45,7 +50,11 @@ describe('check evaluation', () => {
   it('reductions: any / all / max / sum over several series', async () => {
     const q = series(() => [1, 5, 2]);
     const run = (reduce: string, op: string, value: number) =>
-      evaluateCheck(check({ id: 'r', promql: 'q', op, value, reduce }), { query: q, readState: noState, timeMs: 0 });
+      evaluateCheck(check({ id: 'r', promql: 'q', op, value, reduce }), {
+        query: q,
+        readState: noState,
+        timeMs: 0,
+      });
     assert.equal((await run('any', '>', 4)).passed, true);
     assert.equal((await run('all', '>', 4)).passed, false);
     assert.equal((await run('max', '>=', 5)).passed, true);
@@ -58,7 +67,11 @@ describe('check evaluation', () => {
     const values = [0, 0, 1, 0, 0, 0];
     const results: boolean[] = [];
     for (let i = 0; i < values.length; i++) {
-      const r = await evaluateCheck(c, { query: series(() => 0), readState: async () => values[i], timeMs: i * 5000 });
+      const r = await evaluateCheck(c, {
+        query: series(() => 0),
+        readState: async () => values[i],
+        timeMs: i * 5000,
+      });
       results.push(tracker.observe(r));
     }
     assert.deepEqual(results, [false, false, false, false, false, true]);
