@@ -36,15 +36,15 @@ export const QUERIES = {
   cataloguePods: 'count(up{job="catalogue"} == 1)',
 } as const;
 
-export type VectorKey = 'routeP95' | 'routeRate' | 'routeErrors' | 'serviceP95' | 'serviceRate' | 'throttle';
-const VECTORS: VectorKey[] = [
+export const VECTORS = [
   'routeP95',
   'routeRate',
   'routeErrors',
   'serviceP95',
   'serviceRate',
   'throttle',
-];
+] as const;
+export type VectorKey = (typeof VECTORS)[number];
 export type BaselineKey = VectorKey | 'sessionLoss';
 export type Baselines = Record<BaselineKey, Map<string, number>>;
 const LABEL: Record<BaselineKey, string> = {

@@ -3,7 +3,7 @@
  * mesh rules, HPAs, config maps) plus metric answers keyed by PromQL. Action tools change the state
  * through the test's `onAction`, so a test can model "the fix worked" (or did not).
  */
-import { QUERIES } from '../../src/agent/signals.js';
+import { QUERIES, VECTORS } from '../../src/agent/signals.js';
 import type { ToolClient } from '../../src/agent/types.js';
 import { CALLS } from '../../src/agent-api/tools/topology.js';
 
@@ -85,15 +85,7 @@ export function healthyState(): FakeState {
     [QUERIES.cataloguePods]: [{ labels: {}, value: 1 }],
   };
   const past: FakeState['past'] = {};
-  for (const key of [
-    'routeP95',
-    'routeRate',
-    'routeErrors',
-    'serviceP95',
-    'serviceRate',
-    'throttle',
-    'sessionLoss',
-  ] as const)
+  for (const key of [...VECTORS, 'sessionLoss'] as const)
     past[QUERIES[key]] = (now[QUERIES[key]] ?? []).map((s) => ({
       labels: s.labels,
       values: Array(30).fill(s.value),
