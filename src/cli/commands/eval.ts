@@ -4,7 +4,7 @@
  * started with `sockshop-lab up` or brings one up for the evaluation.
  */
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { parseAgentSpec } from '../../eval/agents.js';
 import { evalTable, runEval } from '../../eval/run-eval.js';
 import { parseDuration } from '../../scenarios/duration.js';
@@ -100,7 +100,11 @@ export function registerEval(program: Command): void {
     .option('--scenario <id>', 'one scenario')
     .option('--all', 'the whole catalogue')
     .option('--repeat <n>', 'run each scenario n times', positive, 1)
-    .option('--budget <duration>', "the agent's time per run", duration, 300_000)
+    .addOption(
+      new Option('--budget <duration>', "the agent's time per run")
+        .argParser(duration)
+        .default(300_000, '5m'),
+    )
     .option(
       '--phase-cap <duration>',
       'cap warm-up, baseline, check windows and settle (quick trials), e.g. 3s',
@@ -109,11 +113,13 @@ export function registerEval(program: Command): void {
     .option('--real-time', "use the scenario's own phase lengths instead of the compressed ones")
     .option('--runs <dir>', 'where run folders, reports and the leaderboard go', 'runs')
     .option('--token <token>', 'mcp:<url> mode: the bearer token clients use (default: a fresh one, printed)')
-    .option(
-      '--idle <duration>',
-      'mcp:<url> mode: end once the client submitted a diagnosis and was quiet this long',
-      duration,
-      15_000,
+    .addOption(
+      new Option(
+        '--idle <duration>',
+        'mcp:<url> mode: end once the client submitted a diagnosis and was quiet this long',
+      )
+        .argParser(duration)
+        .default(15_000, '15s'),
     )
     .option('--tsx', 'when bringing a lab up: run the TypeScript sources instead of dist/')
     .option('--home <dir>', 'lab state directory (default $SOCKSHOP_LAB_HOME or ./.lab)')
