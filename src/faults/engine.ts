@@ -191,11 +191,13 @@ export interface RecoveryReport {
 
 /**
  * Reverts what a crashed run left active (newest first), then removes its journal. Entries whose revert
- * fails stay in the journal, which is kept so that the next start tries again.
+ * fails stay in the journal, which is kept so that the next start tries again. `afterRevert` runs after
+ * each revert (e.g. waiting for the rollout it started, when the next revert depends on it).
  */
 export async function recoverJournal(
   ctx: FaultContext,
   journalPath: string,
+  options: { afterRevert?: (entry: JournalEntry) => Promise<void> } = {},
 ): Promise<RecoveryReport | undefined> {
   const data = readLeftoverJournal(journalPath);
   if (!data) return undefined;
@@ -205,6 +207,7 @@ export async function recoverJournal(
     try {
       const p = primitive(entry.fault);
       await p.revert(ctx, parseParams(p, entry.params), entry.record);
+      await options.afterRevert?.(entry);
       entry.state = 'reverted';
       report.reverted.push(entry.stepId);
     } catch (err) {
