@@ -2,6 +2,7 @@
  * The reference SRE agent (no LLM): watch → detect → localise → diagnose → remediate → verify.
  * It sees the shop only through a ToolClient. Every decision goes into the timeline with its reason.
  */
+import { describePeers, localised, peersOf } from './contention.js';
 import { detect, symptomKey } from './detect.js';
 import { observe, type Observation } from './observe.js';
 import { diagnose, routeOwner } from './rules.js';
@@ -54,6 +55,7 @@ class Agent {
   private diagnosis?: Diagnosis;
   private lastQuietNote = 0;
   private lastSilentLook = 0;
+  private lastContentionNote = 0;
 
   constructor(
     client: ToolClient,
@@ -113,12 +115,23 @@ class Agent {
       const golden = [...user, ...saturation];
       if (golden.length > 0) {
         const severe = user.filter((s) => this.severe(s));
-        if (severe.length > 0) {
+        const local = severe.filter((s) => !s.route || localised(s, peersOf(obs.readings, s.route)));
+        if (severe.length > local.length && Date.now() - this.lastContentionNote > SILENT_LOOK_EVERY_MS) {
+          this.lastContentionNote = Date.now();
+          const s = severe.find((x) => !local.includes(x))!;
+          this.timeline.add(
+            'watch',
+            `${s.detail}; ${describePeers(peersOf(obs.readings, s.route ?? ''))}`,
+            'node-wide slowdown, not an incident',
+            'the routes and services that do not depend on it slowed together with it: contention on the node, not a localised fault',
+          );
+        }
+        if (local.length > 0) {
           this.timeline.add(
             'detect',
             'front-end golden signals',
-            `incident: ${severe.map((s) => s.detail).join('; ')}`,
-            `far beyond baseline for ${CONFIRM_SEVERE}+ consecutive polls, even without a localised cause`,
+            `incident: ${local.map((s) => s.detail).join('; ')}`,
+            `far beyond baseline for ${CONFIRM_SEVERE}+ consecutive polls while its peers are not: a localised fault even without a known cause`,
           );
           return { obs, symptoms: [...user, ...saturation] };
         }

@@ -402,3 +402,32 @@ test('a latency swing nothing in the platform explains stays a note, not an inci
   assert.deepEqual(shop.actions(), []);
   assert.ok(report.timeline.some((s) => s.concluded === 'not an incident (yet)'));
 });
+
+/** Every route and service `factor` times slower than its baseline, as when a neighbour hogs the node's CPU. */
+function slowEverything(state: FakeState, factor: number) {
+  for (const key of ['routeP95', 'serviceP95'] as const)
+    for (const s of state.now[QUERIES[key]]) s.value *= factor;
+  for (const s of state.now[QUERIES.throttle]) s.value = 0.6;
+}
+
+test('everything slow together (node contention): no incident, no action', async () => {
+  const state = healthyState();
+  slowEverything(state, 40);
+  setNow(state, QUERIES.routeP95, { route: '/login' }, 4.5);
+  const shop = fakeShop(state);
+  const report = await runReferenceAgent(shop.client, { ...FAST, budgetMs: 600 });
+  assert.equal(report.detected, false);
+  assert.deepEqual(shop.actions(), []);
+  assert.ok(report.timeline.some((s) => s.concluded === 'node-wide slowdown, not an incident'));
+});
+
+test('one route far slower than its peers for long: an incident even with no known cause', async () => {
+  const state = healthyState();
+  slowEverything(state, 1.2);
+  setNow(state, QUERIES.routeP95, { route: '/login' }, 4.5);
+  const shop = fakeShop(state);
+  const report = await runReferenceAgent(shop.client, { ...FAST, budgetMs: 600 });
+  assert.equal(report.detected, true);
+  assert.deepEqual(shop.actions(), []);
+  assert.equal((shop.diagnoses()[0] as { components: string[] }).components[0], 'user');
+});
