@@ -20,6 +20,9 @@ interface KindSpec {
   defaultMode: StoreMode;
 }
 
+/** Users, carts and orders: PostgreSQL (JSONB documents) or MongoDB (FerretDB). */
+const DOCUMENT_SCHEMES = ['postgres', 'postgresql', 'mongodb', 'mongodb+srv'];
+
 export const STORE_KINDS: Record<StoreKind, KindSpec> = {
   'catalogue-db': {
     urlEnv: 'CATALOGUE_DB_URL',
@@ -30,19 +33,19 @@ export const STORE_KINDS: Record<StoreKind, KindSpec> = {
   'user-db': {
     urlEnv: 'USER_DB_URL',
     modeEnv: 'USER_DB_MODE',
-    schemes: ['postgres', 'postgresql'],
+    schemes: DOCUMENT_SCHEMES,
     defaultMode: 'memory',
   },
   'carts-db': {
     urlEnv: 'CARTS_DB_URL',
     modeEnv: 'CARTS_DB_MODE',
-    schemes: ['postgres', 'postgresql'],
+    schemes: DOCUMENT_SCHEMES,
     defaultMode: 'memory',
   },
   'orders-db': {
     urlEnv: 'ORDERS_DB_URL',
     modeEnv: 'ORDERS_DB_MODE',
-    schemes: ['postgres', 'postgresql'],
+    schemes: DOCUMENT_SCHEMES,
     defaultMode: 'memory',
   },
   'session-db': {
@@ -79,18 +82,29 @@ export function storeSelection(kind: StoreKind, env: NodeJS.ProcessEnv = process
     throw new ConfigError(`${kind}: ${spec.modeEnv} must be memory, embedded or url, got "${mode}"`);
   if (!url)
     throw new ConfigError(`${kind}: ${spec.modeEnv}=url needs ${spec.urlEnv} (e.g. ${example(spec)})`);
-  let scheme: string;
-  try {
-    scheme = new URL(url).protocol.replace(/:$/, '');
-  } catch {
+  const scheme = urlScheme(url);
+  if (!scheme)
     throw new ConfigError(`${kind}: ${spec.urlEnv} is not a URL: "${url}" (e.g. ${example(spec)})`);
-  }
   if (!spec.schemes.includes(scheme)) {
     throw new ConfigError(
       `${kind}: ${spec.urlEnv} has scheme "${scheme}:", expected one of ${spec.schemes.map((s) => `${s}:`).join(', ')} (e.g. ${example(spec)})`,
     );
   }
   return { kind, mode, url, scheme };
+}
+
+/**
+ * The URL's scheme, lower-case; undefined when it is not a URL. A MongoDB seed list
+ * (`mongodb://h1:1,h2:2/db`) is no WHATWG URL, so its scheme is read from its text.
+ */
+function urlScheme(url: string): string | undefined {
+  const listed = /^(mongodb(?:\+srv)?):\/\/[^/?#]+/i.exec(url)?.[1];
+  if (listed) return listed.toLowerCase();
+  try {
+    return new URL(url).protocol.replace(/:$/, '');
+  } catch {
+    return undefined;
+  }
 }
 
 function example(spec: KindSpec): string {

@@ -1,7 +1,7 @@
 /**
  * Opens the store a service's configuration selects (`storeSelection`, see config.ts): the
  * in-memory one, or a server reached by URL — the lab's embedded pod (`catalogue-db`,
- * `session-db`, …) or any real server. A URL's host that names a service-directory entry
+ * `session-db`, …) or any real server; users, carts and orders on PostgreSQL or MongoDB. A URL's host that names a service-directory entry
  * (SOCKSHOP_SERVICES) is replaced by that entry's host and port, as `rabbitmq` is for AMQP.
  * Pool gauges go to the service's metrics registry. A store that cannot be opened is one
  * StoreConfigError line; during `startWaitMs` (a pod started beside its database) opening is
@@ -42,9 +42,17 @@ export function storeStartWaitMs(env: NodeJS.ProcessEnv = process.env): number {
   return ms;
 }
 
-/** `postgres://postgres@catalogue-db/postgres` → the directory's host:port for `catalogue-db`, if any. */
+/**
+ * `postgres://postgres@catalogue-db/postgres` → the directory's host:port for `catalogue-db`, if any.
+ * A URL with several hosts (a MongoDB seed list) names no single entry and is kept as it is.
+ */
 export function resolveStoreUrl(raw: string, directory: ServiceDirectory): string {
-  const url = new URL(raw);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return raw;
+  }
   const entry = directory.get(url.hostname);
   if (!entry) return raw;
   const target = new URL(entry);
@@ -83,6 +91,11 @@ export async function retryWhileStarting<T>(open: () => Promise<T>, waitMs = 0):
   }
 }
 
+/** Users, carts and orders go to MongoDB (or FerretDB) for a `mongodb:`/`mongodb+srv:` URL, else to PostgreSQL. */
+function isMongo(url: string): boolean {
+  return /^mongodb(\+srv)?:/i.test(url);
+}
+
 function sqlOptions(selection: Exclude<StoreSelection, { mode: 'memory' }>, ctx: StoreContext) {
   return {
     url: resolveStoreUrl(selection.url, ctx.directory),
@@ -114,22 +127,28 @@ export async function openUserStore(
 ): Promise<UserStore> {
   if (selection.mode === 'memory') return new MemoryUserStore(seed);
   const options = sqlOptions(selection, ctx);
-  const { openPostgresUserStore } = await import('./users/postgres.js');
-  return retryWhileStarting(() => openPostgresUserStore(options, seed), ctx.startWaitMs);
+  const open: (o: typeof options, s: UserSnapshot) => Promise<UserStore> = isMongo(options.url)
+    ? (await import('./users/mongo.js')).openMongoUserStore
+    : (await import('./users/postgres.js')).openPostgresUserStore;
+  return retryWhileStarting(() => open(options, seed), ctx.startWaitMs);
 }
 
 export async function openCartStore(selection: StoreSelection, ctx: StoreContext): Promise<CartStore> {
   if (selection.mode === 'memory') return new MemoryCartStore();
   const options = sqlOptions(selection, ctx);
-  const { openPostgresCartStore } = await import('./carts/postgres.js');
-  return retryWhileStarting(() => openPostgresCartStore(options), ctx.startWaitMs);
+  const open: (o: typeof options) => Promise<CartStore> = isMongo(options.url)
+    ? (await import('./carts/mongo.js')).openMongoCartStore
+    : (await import('./carts/postgres.js')).openPostgresCartStore;
+  return retryWhileStarting(() => open(options), ctx.startWaitMs);
 }
 
 export async function openOrderStore(selection: StoreSelection, ctx: StoreContext): Promise<OrderStore> {
   if (selection.mode === 'memory') return new MemoryOrderStore();
   const options = sqlOptions(selection, ctx);
-  const { openPostgresOrderStore } = await import('./orders/postgres.js');
-  return retryWhileStarting(() => openPostgresOrderStore(options), ctx.startWaitMs);
+  const open: (o: typeof options) => Promise<OrderStore> = isMongo(options.url)
+    ? (await import('./orders/mongo.js')).openMongoOrderStore
+    : (await import('./orders/postgres.js')).openPostgresOrderStore;
+  return retryWhileStarting(() => open(options), ctx.startWaitMs);
 }
 
 /**

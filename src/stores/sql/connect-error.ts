@@ -13,7 +13,8 @@ export function redactUrl(url: string): string {
     if (parsed.password) parsed.password = '***';
     return parsed.toString().replace(/\/$/, '');
   } catch {
-    return url;
+    // Not a WHATWG URL, e.g. a MongoDB seed list `mongodb://u:p@h1:1,h2:2/db`.
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
   }
 }
 
@@ -23,14 +24,13 @@ const SERVER_NAMES: Record<string, string> = {
   'mysql:': 'MariaDB/MySQL',
   'mariadb:': 'MariaDB/MySQL',
   'redis:': 'Redis (or the embedded session server)',
+  'mongodb:': 'MongoDB (or FerretDB)',
+  'mongodb+srv:': 'MongoDB (or FerretDB)',
 };
 
 function serverName(url: string): string {
-  try {
-    return SERVER_NAMES[new URL(url).protocol] ?? 'the server';
-  } catch {
-    return 'the server';
-  }
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0].toLowerCase() ?? '';
+  return SERVER_NAMES[scheme] ?? 'the server';
 }
 
 /** Turns a driver error met while opening a store into a StoreConfigError with one line. */
@@ -60,6 +60,7 @@ export function describeConnectError(
     case 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR':
     case 'WRONGPASS':
     case 'NOAUTH':
+    case 'AuthenticationFailed': // mongodb
       return hint(
         `${where} refused the credentials (${firstLine(err.message)}) — check user and password in the URL`,
       );
