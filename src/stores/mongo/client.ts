@@ -41,10 +41,12 @@ class PoolCounters {
   used = 0;
   waiting = 0;
 
+  /** Counts a caller that gave up waiting for a connection (set once the gauges are registered). */
+  onTimeout: () => void = () => undefined;
+
   constructor(
     client: MongoClient,
     private readonly size: number,
-    onTimeout: () => void,
   ) {
     client.on('connectionCreated', () => this.open++);
     client.on('connectionClosed', () => (this.open = Math.max(0, this.open - 1)));
@@ -55,7 +57,7 @@ class PoolCounters {
     });
     client.on('connectionCheckOutFailed', (event) => {
       this.waiting = Math.max(0, this.waiting - 1);
-      if (event.reason === 'timeout') onTimeout();
+      if (event.reason === 'timeout') this.onTimeout();
     });
     client.on('connectionCheckedIn', () => (this.used = Math.max(0, this.used - 1)));
   }
@@ -97,8 +99,7 @@ export class MongoStoreClient {
       // An absent optional field (e.g. a status change's reason) stays absent instead of becoming null.
       ignoreUndefined: true,
     });
-    let metrics: PoolMetricsHandle | undefined;
-    const counters = new PoolCounters(client, size, () => metrics?.acquireTimeout());
+    const counters = new PoolCounters(client, size);
     const db = client.db(databaseOf(options.url) ?? defaultDatabase);
     try {
       await client.connect();
@@ -107,7 +108,8 @@ export class MongoStoreClient {
       await client.close().catch(() => undefined);
       throw describeConnectError(name, options.url, options.envName ?? defaultEnv, mongoCause(error));
     }
-    metrics = options.registry && registerPool(options.registry, name, () => counters.snapshot());
+    const metrics = options.registry && registerPool(options.registry, name, () => counters.snapshot());
+    if (metrics) counters.onTimeout = () => metrics.acquireTimeout();
     return new MongoStoreClient(client, db, metrics);
   }
 
@@ -191,7 +193,8 @@ export function mongoCause(error: unknown): { code?: string; message?: string } 
 function causeMessages(cause: unknown, depth = 0): string {
   if (!cause || depth > 3) return '';
   const c = cause as { code?: unknown; message?: string; cause?: unknown };
-  return `${String(c.code ?? '')} ${c.message ?? ''} ${causeMessages(c.cause, depth + 1)}`;
+  const code = typeof c.code === 'string' ? c.code : '';
+  return `${code} ${c.message ?? ''} ${causeMessages(c.cause, depth + 1)}`;
 }
 
 /** A document's `_id` as the record's `id`. */
