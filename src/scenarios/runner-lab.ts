@@ -20,6 +20,7 @@ import { projectRoot } from '../lib/project-root.js';
 import { ManagementApiAdmin } from '../stores/broker/admin.js';
 import type { StoreKind } from '../stores/config.js';
 import { labStoreAdmins } from './lab-store-admins.js';
+import { recoverSetup } from './runner-setup.js';
 import { storeImage } from './store-images.js';
 import { startTelemetry, type Telemetry } from '../telemetry/runtime.js';
 
@@ -155,7 +156,17 @@ export async function acquireLab(options: AcquireOptions = {}): Promise<RunLab> 
   }
 }
 
-/** Reverts what a crashed (or `--keep`) run left in this lab; undefined when nothing was left. */
-export function recoverLeftovers(lab: RunLab): Promise<RecoveryReport | undefined> {
-  return recoverJournal({ ...lab.ctx, runId: 'recovery' }, lab.journalPath);
+/**
+ * Reverts what a crashed (or `--keep`) run left in this lab — its faults, then its scenario setup;
+ * undefined when nothing was left.
+ */
+export async function recoverLeftovers(lab: RunLab): Promise<RecoveryReport | undefined> {
+  const faults = await recoverJournal({ ...lab.ctx, runId: 'recovery' }, lab.journalPath);
+  const setup = await recoverSetup(lab);
+  if (!faults || !setup) return faults ?? setup;
+  return {
+    runId: faults.runId,
+    reverted: [...faults.reverted, ...setup.reverted],
+    errors: [...faults.errors, ...setup.errors],
+  };
 }

@@ -5,7 +5,9 @@
  * reverted whatever happens (success, failure, abort); a crash is reverted by the next start through the
  * journal. A run counts as manifested only when every manifestation check held at some point — among
  * them a user-facing one measured against the baseline (the schema requires one) — so a fault that did
- * not hurt users is reported as "did-not-manifest", never as a pass.
+ * not hurt users is reported as "did-not-manifest", never as a pass. A scenario's `setup:` is applied
+ * to the lab first when it lacks it (a lab started by `sockshop-lab up`) and restored at the end
+ * (runner-setup.ts).
  *
  * With an `agent` (the evaluator), the run id and folder are opaque (no scenario name) and, once the
  * fault has manifested, the runner hands over to the agent while the load continues; the recovery
@@ -32,6 +34,7 @@ import { formatDuration } from './duration.js';
 import type { LoadedScenario } from './load.js';
 import type { RunLab } from './runner-lab.js';
 import { writeRunFolder } from './runner-report.js';
+import { applySetup, type AppliedSetup } from './runner-setup.js';
 import type { LoadSpec, ScenarioCheck } from './schema.js';
 import { stateReader } from './state.js';
 
@@ -286,6 +289,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   let revertedAt: number | undefined;
   let kept = false;
   let agentReport: AgentPhaseReport | undefined;
+  let setup: AppliedSetup | undefined;
 
   const manifestChecks = (scenario.manifestation?.checks ?? []).map((c) => paced(c, pace));
   const recoveryChecks = scenario.recovery.checks.map((c) => paced(c, pace));
@@ -465,6 +469,9 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
 
   try {
     mark('start', `${scenario.id} — ${scenario.title}`);
+    // a lab started by `sockshop-lab up` gets the scenario's setup for this run (runner-setup.ts)
+    setup = await applySetup(lab, scenario, runId);
+    if (setup.changes.length) mark('setup', setup.changes.join('; '));
     const host = await lab.frontEndUrl();
     const profileName = typeof scenario.load.profile === 'string' ? scenario.load.profile : 'inline';
     const loadT0 = Date.now();
@@ -610,6 +617,11 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   async function finish(): Promise<RunResult> {
     const final = await base?.stop().catch(() => undefined);
     base = undefined;
+    if (setup?.changes.length && !kept)
+      await setup.restore().then(
+        () => mark('setup-restored'),
+        (err: Error) => mark('setup-restore-error', err.message),
+      );
     for (const t of engine.timeline)
       timeline.push({
         at: t.at,
