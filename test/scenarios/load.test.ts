@@ -1,10 +1,28 @@
-/** Every scenario file validates; malformed files get line-numbered errors. */
+/**
+ * Every scenario file in scenarios/ loads and validates (one test per file, found by listing the folder,
+ * so a new file is covered without touching this test); malformed files get line-numbered errors, from
+ * the loader and from `sockshop-lab scenario validate`.
+ */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadScenarioDir, parseScenarioText, ScenarioError } from '../../src/scenarios/load.js';
+import { FAULTS } from '../../src/faults/registry.js';
+import {
+  loadScenarioDir,
+  loadScenarioFile,
+  parseScenarioText,
+  ScenarioError,
+} from '../../src/scenarios/load.js';
 
 const DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+const CLI = fileURLToPath(new URL('../../src/cli/index.ts', import.meta.url));
+const FILES = readdirSync(DIR)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 
 const VALID = `id: tiny
 title: Tiny
@@ -47,6 +65,29 @@ function problemsOf(text: string): string[] {
   }
   assert.fail('expected a ScenarioError');
 }
+
+describe('each scenario file loads and validates', () => {
+  it('the folder holds scenario files', () => assert.ok(FILES.length >= 17, FILES.join(', ')));
+
+  for (const file of FILES)
+    it(file, async () => {
+      const { scenario, faultParams, profile } = await loadScenarioFile(join(DIR, file));
+      assert.equal(`${scenario.id}.yaml`, file);
+      assert.ok(profile, 'the load profile resolves');
+      if (scenario.control) {
+        assert.equal(scenario.faults.length, 0);
+        return;
+      }
+      assert.ok(scenario.faults.length > 0 || scenario.load.duringFault, 'a fault or a surge');
+      for (const f of scenario.faults) {
+        assert.ok(FAULTS.has(f.fault), `${f.id}: ${f.fault} is a registered primitive`);
+        assert.ok(faultParams[f.id] !== undefined, `${f.id}: parameters parsed by the primitive`);
+      }
+      assert.ok(scenario.manifestation!.checks.some((c) => c.userFacing && (c.baseline || 'state' in c)));
+      assert.ok(scenario.recovery.checks.some((c) => c.userFacing));
+      assert.ok(scenario.groundTruth!.rootCause.length > 0 && scenario.remediations.length > 0);
+    });
+});
 
 describe('scenario files', () => {
   it('all of them load and validate, with the required catalogue', async () => {
@@ -147,5 +188,55 @@ describe('scenario files', () => {
       () => parseScenarioText(VALID, 'other.yaml'),
       /other\.yaml:1:5: id: id "tiny" differs from the file name "other"/,
     );
+  });
+
+  it('reports every problem after the schema stage at once, each at its own line', () => {
+    const problems = problemsOf(
+      VALID.replace('latency: 2s', 'latency: 2s, colour: red').replace('promql: vector(0)', "promql: 'up +'"),
+    );
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.match(problems[0], /^tiny\.yaml:11:\d+: faults\[0\]\.params\.colour: unknown field "colour"/);
+    assert.match(problems[1], /^tiny\.yaml:30:\d+: recovery\.checks\[0\]\.promql: PromQL: /);
+  });
+
+  it('reports an unknown state kind, a baseline with ==, and a control file with faults at their lines', () => {
+    const state = problemsOf(VALID.replace("promql: vector(0), op: '<'", "state: queue-lenght, op: '<'"));
+    assert.ok(
+      state.some((p) => /^tiny\.yaml:30:\d+: recovery\.checks\[0\]/.test(p)),
+      state.join('\n'),
+    );
+    const [eq] = problemsOf(VALID.replace("op: '>'", "op: '=='"));
+    assert.match(eq, /^tiny\.yaml:\d+:\d+: manifestation\.checks\[0\]: a baseline threshold needs/);
+    const control = problemsOf(VALID.replace('scaling: none', 'scaling: none\ncontrol: true'));
+    assert.deepEqual(control, [
+      'tiny.yaml:10:3: faults: a control scenario has no faults',
+      'tiny.yaml:14:3: manifestation: a control scenario has no manifestation checks',
+      'tiny.yaml:21:3: groundTruth: a control scenario has no ground truth',
+    ]);
+  });
+
+  it('`scenario validate` prints ok for good files, file:line:col problems for bad ones, and exits 1', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'sockshop-validate-'));
+    try {
+      writeFileSync(join(tmp, 'tiny.yaml'), VALID);
+      writeFileSync(
+        join(tmp, 'bad.yaml'),
+        VALID.replace('id: tiny', 'id: bad').replace('latency: 2s', 'latency: soon'),
+      );
+      const run = (...files: string[]) =>
+        spawnSync(process.execPath, ['--import', 'tsx', CLI, 'scenario', 'validate', ...files], {
+          encoding: 'utf8',
+          timeout: 120_000,
+        });
+      const good = run(join(tmp, 'tiny.yaml'));
+      assert.equal(good.status, 0, good.stderr);
+      assert.match(good.stdout, /tiny\.yaml: ok \(tiny\)/);
+      const bad = run(join(tmp, 'tiny.yaml'), join(tmp, 'bad.yaml'));
+      assert.equal(bad.status, 1);
+      assert.match(bad.stdout, /tiny\.yaml: ok/);
+      assert.match(bad.stderr, /bad\.yaml:11:\d+: faults\[0\]\.params\.latency: "soon" is not a duration/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
