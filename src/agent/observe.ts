@@ -102,7 +102,9 @@ async function configChanges(tools: AgentTools, now: number): Promise<ConfigChan
     if (!name || version === undefined || version < 2) continue;
     if (createdAt && now - Date.parse(createdAt) > RECENT_MS) continue;
     const history = list(
-      await tools.tryCall('get_configmap', { name, history: true }),
+      await tools.memo(`configmap ${name}@${version}`, () =>
+        tools.tryCall('get_configmap', { name, history: true }),
+      ),
       'history',
       'versions',
     );
@@ -146,7 +148,12 @@ export async function observe(tools: AgentTools, baselines: Baselines): Promise<
   };
   const counts = [...readings.updateInvalidations.values()];
   if ((readings.cataloguePods ?? 0) >= 2 && counts.some((c) => c >= 1)) {
-    const env = envOf(await tools.tryCall('describe_deployment', { name: 'catalogue' }));
+    const revision = deployments.find((d) => d.name === 'catalogue')?.revision;
+    const env = envOf(
+      await tools.memo(`describe catalogue@${revision ?? now}`, () =>
+        tools.tryCall('describe_deployment', { name: 'catalogue' }),
+      ),
+    );
     obs.catalogueCacheTtlMs = num(env.CATALOGUE_CACHE_TTL_MS);
   }
   return obs;

@@ -5,6 +5,7 @@
  * The baseline of a series is a low quantile of its recent history, so a fault that has been in force
  * for most of the window still leaves the healthy level visible.
  */
+import { askBundle, bundle } from './bundle.js';
 import type { AgentTools, Sample } from './tools.js';
 
 /** Front-end paths folded into routes: "/login", "/catalogue", "/catalogue/*" (ids, sizes). */
@@ -106,30 +107,60 @@ export async function readBaselines(tools: AgentTools, opts: BaselineOptions): P
   return out;
 }
 
+/** What one poll asks: three bundled queries (bundle.ts) instead of one call per signal. */
+export const SIGNAL_BUNDLES = {
+  routes: bundle({
+    routeP95: QUERIES.routeP95,
+    routeRate: QUERIES.routeRate,
+    routeErrors: QUERIES.routeErrors,
+  }),
+  services: bundle({
+    serviceP95: QUERIES.serviceP95,
+    serviceRate: QUERIES.serviceRate,
+    throttle: QUERIES.throttle,
+  }),
+  business: bundle({
+    poolQueued: QUERIES.poolQueued,
+    poolRejected: QUERIES.poolRejected,
+    sessionLoss: QUERIES.sessionLoss,
+    paid: QUERIES.paid,
+    failedOrders: QUERIES.failedOrders,
+    shipped: QUERIES.shipped,
+    authorised: QUERIES.authorised,
+    shipRetries: QUERIES.shipRetries,
+    updateInvalidations: QUERIES.updateInvalidations,
+    cataloguePods: QUERIES.cataloguePods,
+  }),
+};
+
 export async function readSignals(tools: AgentTools, baselines: Baselines): Promise<Readings> {
+  const routes = await askBundle(tools, SIGNAL_BUNDLES.routes);
+  const services = await askBundle(tools, SIGNAL_BUNDLES.services);
+  const b = await askBundle(tools, SIGNAL_BUNDLES.business);
+  const answers = { ...routes, ...services };
   const vectors = {} as Readings['vectors'];
-  for (const key of VECTORS) vectors[key] = toMap(await tools.query(QUERIES[key], 50), LABEL[key]);
-  const queued = await tools.query(QUERIES.poolQueued);
-  const rejected = await tools.query(QUERIES.poolRejected);
-  const pools = queued.map((s) => ({
+  for (const key of VECTORS) vectors[key] = toMap(answers[key], LABEL[key]);
+  const pools = b.poolQueued.map((s) => ({
     job: s.labels.job ?? '',
     pool: s.labels.pool ?? '',
     queued: s.value,
     rejectedPerS:
-      rejected.find((r) => r.labels.job === s.labels.job && r.labels.pool === s.labels.pool)?.value ?? 0,
+      b.poolRejected.find((r) => r.labels.job === s.labels.job && r.labels.pool === s.labels.pool)?.value ??
+      0,
   }));
+  const scalar = (samples: Sample[]) => samples[0]?.value;
   return {
     vectors,
     baselines,
     pools,
-    sessionLoss: await tools.scalar(QUERIES.sessionLoss),
+    sessionLoss: scalar(b.sessionLoss),
     sessionLossBaseline: baselines.sessionLoss.get(''),
-    paid: await tools.scalar(QUERIES.paid),
-    failedOrders: await tools.scalar(QUERIES.failedOrders),
-    shipped: await tools.scalar(QUERIES.shipped),
-    authorised: await tools.scalar(QUERIES.authorised),
-    shipRetries: await tools.scalar(QUERIES.shipRetries),
-    updateInvalidations: toMap(await tools.query(QUERIES.updateInvalidations), 'pod'),
-    cataloguePods: await tools.scalar(QUERIES.cataloguePods),
+    paid: scalar(b.paid),
+    failedOrders: scalar(b.failedOrders),
+    shipped: scalar(b.shipped),
+    authorised: scalar(b.authorised),
+    shipRetries: scalar(b.shipRetries),
+    updateInvalidations: toMap(b.updateInvalidations, 'pod'),
+    cataloguePods: scalar(b.cataloguePods),
   };
 }

@@ -31,6 +31,7 @@ const sampleValue = (v: unknown): number | undefined => (Array.isArray(v) ? num(
 
 export class AgentTools {
   calls = 0;
+  private readonly memos = new Map<string, Promise<unknown>>();
 
   constructor(private readonly client: ToolClient) {}
 
@@ -55,6 +56,20 @@ export class AgentTools {
     } catch {
       return undefined;
     }
+  }
+
+  /** Reads once per key, for answers that only change with what the key names (a version, a revision). A failed read (undefined) is asked again next time. */
+  memo<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let answer = this.memos.get(key) as Promise<T> | undefined;
+    if (!answer) {
+      answer = read();
+      this.memos.set(key, answer);
+      void answer.then(
+        (v) => v === undefined && this.memos.delete(key),
+        () => this.memos.delete(key),
+      );
+    }
+    return answer;
   }
 
   async query(promql: string, limit = 50): Promise<Sample[]> {

@@ -5,6 +5,7 @@
  * The rules (rules.ts) are pure functions of this and the symptoms.
  */
 import { arr, cpuMillis, first, get, list, memBytes, num, obj, str, type Json } from './json.js';
+import { askBundle, bundle } from './bundle.js';
 import { deploymentView, envOf, queueView, type QueueView } from './observe.js';
 import type { AgentTools } from './tools.js';
 
@@ -77,6 +78,20 @@ export const WORLD_QUERIES = {
   writers: 'sum by (job) (rate(user_profile_updates_total[2m])) > 0',
 } as const;
 
+/** The history above in two calls: per deployment, and per container (with the writers). */
+export const WORLD_BUNDLES = {
+  deployments: bundle({
+    rollouts: WORLD_QUERIES.rollouts,
+    scales: WORLD_QUERIES.scales,
+    maxReplicas: WORLD_QUERIES.maxReplicas,
+  }),
+  containers: bundle({
+    cpuLimitMax: WORLD_QUERIES.cpuLimitMax,
+    memLimitMax: WORLD_QUERIES.memLimitMax,
+    writers: WORLD_QUERIES.writers,
+  }),
+};
+
 const byLabel = (samples: { labels: Record<string, string>; value: number }[], label: string) =>
   new Map(samples.map((s) => [s.labels[label] ?? '', s.value]));
 
@@ -112,7 +127,8 @@ function hpaView(h: Json): HpaView {
 }
 
 export async function gatherWorld(tools: AgentTools): Promise<World> {
-  const topo = await tools.tryCall('get_topology');
+  // The call graph does not change while the agent works: read once.
+  const topo = await tools.memo('topology', () => tools.tryCall('get_topology'));
   const kinds = new Map(list(topo, 'services').map((s) => [str(s.name) ?? '', str(s.kind) ?? 'service']));
   const edges = list(topo, 'edges').map((e) => ({
     from: str(e.from) ?? '',
@@ -120,12 +136,13 @@ export async function gatherWorld(tools: AgentTools): Promise<World> {
     protocol: str(e.protocol) ?? 'http',
   }));
 
-  const rollouts = byLabel(await tools.query(WORLD_QUERIES.rollouts, 100), 'deployment');
-  const scales = byLabel(await tools.query(WORLD_QUERIES.scales, 100), 'deployment');
-  const maxReplicas = byLabel(await tools.query(WORLD_QUERIES.maxReplicas, 100), 'deployment');
-  const cpuMax = byLabel(await tools.query(WORLD_QUERIES.cpuLimitMax, 100), 'container');
-
-  const memMax = byLabel(await tools.query(WORLD_QUERIES.memLimitMax, 100), 'container');
+  const perDeployment = await askBundle(tools, WORLD_BUNDLES.deployments);
+  const perContainer = await askBundle(tools, WORLD_BUNDLES.containers);
+  const rollouts = byLabel(perDeployment.rollouts, 'deployment');
+  const scales = byLabel(perDeployment.scales, 'deployment');
+  const maxReplicas = byLabel(perDeployment.maxReplicas, 'deployment');
+  const cpuMax = byLabel(perContainer.cpuLimitMax, 'container');
+  const memMax = byLabel(perContainer.memLimitMax, 'container');
 
   const deployments = new Map<string, DeploymentFacts>();
   for (const d of await tools.items('list_deployments', {}, 'deployments')) {
@@ -148,7 +165,7 @@ export async function gatherWorld(tools: AgentTools): Promise<World> {
     });
   }
 
-  const writers = new Set((await tools.query(WORLD_QUERIES.writers, 20)).map((s) => s.labels.job ?? ''));
+  const writers = new Set(perContainer.writers.map((s) => s.labels.job ?? ''));
   const stores = list(await tools.tryCall('store_stats'), 'stores');
   return {
     kinds,

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runReferenceAgent } from '../../src/agent/index.js';
-import { QUERIES } from '../../src/agent/signals.js';
+import { QUERIES, SIGNAL_BUNDLES } from '../../src/agent/signals.js';
 import { WORLD_QUERIES } from '../../src/agent/world.js';
 import { fakeShop, healthyState, setNow, type FakeState } from './fake-shop.js';
 
@@ -36,12 +36,13 @@ test('a single slow poll is not an incident (needs two in a row)', async () => {
   const shop = fakeShop(state);
   const client = {
     async call(name: string, args: object) {
-      if (name === 'query' && (args as { promql: string }).promql === QUERIES.routeP95 && polls++ === 1)
-        return { series: [{ labels: { route: '/login' }, value: 5 }] };
+      if (name === 'query' && (args as { promql: string }).promql === SIGNAL_BUNDLES.routes.promql)
+        setNow(state, QUERIES.routeP95, { route: '/login' }, polls++ === 1 ? 5 : 0.05);
       return shop.client.call(name, args);
     },
   };
   const report = await runReferenceAgent(client, { ...FAST, budgetMs: 300 });
+  assert.ok(polls > 2, 'the blip was seen and then gone');
   assert.equal(report.detected, false);
 });
 

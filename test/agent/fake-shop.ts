@@ -3,7 +3,9 @@
  * mesh rules, HPAs, config maps) plus metric answers keyed by PromQL. Action tools change the state
  * through the test's `onAction`, so a test can model "the fix worked" (or did not).
  */
-import { QUERIES, VECTORS } from '../../src/agent/signals.js';
+import { composeBundle, type Bundle } from '../../src/agent/bundle.js';
+import { QUERIES, SIGNAL_BUNDLES, VECTORS } from '../../src/agent/signals.js';
+import { WORLD_BUNDLES } from '../../src/agent/world.js';
 import type { ToolClient } from '../../src/agent/types.js';
 import { CALLS } from '../../src/agent-api/tools/topology.js';
 
@@ -116,6 +118,9 @@ export interface FakeShop {
   diagnoses(): Array<Record<string, unknown>>;
 }
 
+/** The agent asks its signals in bundles: each is answered from the answers to its parts. */
+const BUNDLES: Bundle<string>[] = [...Object.values(SIGNAL_BUNDLES), ...Object.values(WORLD_BUNDLES)];
+
 const READ_ONLY = new Set([
   'query',
   'query_range',
@@ -144,8 +149,12 @@ export function fakeShop(
       const args = argsIn as Record<string, unknown>;
       calls.push({ name, args });
       switch (name) {
-        case 'query':
-          return { resultType: 'vector', series: state.now[String(args.promql)] ?? [] };
+        case 'query': {
+          const promql = String(args.promql);
+          const b = BUNDLES.find((x) => x.promql === promql);
+          const answer = (q: string) => state.now[q] ?? [];
+          return { resultType: 'vector', series: b ? composeBundle(b, answer) : answer(promql) };
+        }
         case 'query_range':
           return {
             series: (state.past[String(args.promql)] ?? []).map((s) => ({
