@@ -77,6 +77,7 @@ export const STATE_KINDS = [
   'orders-by-status',
   'orphan-authorisations',
   'stale-price-replicas',
+  'price-disagreement',
   'shipping-rate',
   'mesh-rules',
   'cart-retention-loss',

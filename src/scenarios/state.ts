@@ -79,19 +79,22 @@ const READERS: Record<StateKind, (deps: StateDeps, p: Params) => Promise<number>
   },
   /** Replicas that serve a sock at a price other than the one set (Journey 4). */
   async 'stale-price-replicas'(deps, p) {
-    const sock = param(p, 'sock');
     const expected = Number(param(p, 'price'));
-    const pods = (await deps.platform.listPods({ deployment: param(p, 'deployment', 'catalogue') })).filter(
-      (x) => x.ready && !x.deletionTimestamp,
-    );
-    let stale = 0;
-    for (const pod of pods) {
-      const served = await requestJson<{ price: number }>(
-        `${podUrl(pod)}/catalogue/${encodeURIComponent(sock)}`,
-      );
-      if (Math.abs(served.price - expected) > 0.005) stale++;
+    return (await replicaPrices(deps, p)).filter((served) => Math.abs(served - expected) > 0.005).length;
+  },
+  /**
+   * Replicas that serve a sock at a price other than the one most replicas serve (Journey 4): 0 when
+   * every replica agrees — before an update, and after it once every cache is fresh or the update was
+   * rolled back — so it needs no knowledge of which price is current.
+   */
+  async 'price-disagreement'(deps, p) {
+    const prices = await replicaPrices(deps, p);
+    const servedBy = new Map<number, number>();
+    for (const price of prices) {
+      const cents = Math.round(price * 100);
+      servedBy.set(cents, (servedBy.get(cents) ?? 0) + 1);
     }
-    return stale;
+    return prices.length - Math.max(0, ...servedBy.values());
   },
   /** The shipping cost quoted for a country (Journey 10). */
   async 'shipping-rate'(deps, p) {
@@ -154,6 +157,18 @@ const READERS: Record<StateKind, (deps: StateDeps, p: Params) => Promise<number>
     return lost;
   },
 };
+
+/** The price of a sock as each ready replica of the catalogue serves it (through its cache). */
+async function replicaPrices(deps: StateDeps, p: Params): Promise<number[]> {
+  const sock = encodeURIComponent(param(p, 'sock'));
+  const pods = (await deps.platform.listPods({ deployment: param(p, 'deployment', 'catalogue') })).filter(
+    (x) => x.ready && !x.deletionTimestamp,
+  );
+  const prices: number[] = [];
+  for (const pod of pods)
+    prices.push((await requestJson<{ price: number }>(`${podUrl(pod)}/catalogue/${sock}`)).price);
+  return prices;
+}
 
 function broker(deps: StateDeps): BrokerAdmin {
   if (!deps.broker) throw new StateCheckError('queue checks need a broker admin');
