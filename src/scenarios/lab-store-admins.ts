@@ -64,8 +64,20 @@ function lazy<T>(open: () => Promise<T>, end: (value: T) => Promise<unknown>) {
   };
 }
 
+/**
+ * How long the admin waits for a connection: its job is to re-create the search index on a database
+ * that full scans keep saturated (search-degradation), where the pools' default 5 s is not enough.
+ */
+const ADMIN_CONNECT_TIMEOUT_MS = 60_000;
+
 async function openCatalogueDialect(url: string): Promise<CatalogueDialect> {
-  const common = { url, name: 'catalogue-db', envName: 'CATALOGUE_DB_URL', size: 1 };
+  const common = {
+    url,
+    name: 'catalogue-db',
+    envName: 'CATALOGUE_DB_URL',
+    size: 1,
+    acquireTimeoutMs: ADMIN_CONNECT_TIMEOUT_MS,
+  };
   if (/^(mysql|mariadb):$/.test(new URL(url).protocol)) {
     const [{ MysqlPool }, { MysqlCatalogueDialect }] = await Promise.all([
       import('../stores/sql/mysql-pool.js'),
