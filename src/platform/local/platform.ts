@@ -59,6 +59,8 @@ export interface LocalPlatformOptions {
   mesh?: Mesh;
   /** Environment every pod starts from; default: PATH, HOME, LANG, TZ, NODE_ENV of the lab. */
   baseEnv?: Record<string, string>;
+  /** Where pods' ports come from; default any free loopback port (tests hand two labs the same one). */
+  podPort?: () => Promise<number>;
 }
 
 interface Revision {
@@ -159,6 +161,7 @@ export class LocalPlatform implements Platform {
       events: this.events,
       timings: { ...DEFAULT_TIMINGS, ...options.timings },
       baseEnv: options.baseEnv ?? defaultBaseEnv(),
+      pickPort: options.podPort ?? (() => freePort()),
       onChange: () => this.kick(),
     };
     this.sampler = setInterval(() => {
@@ -223,13 +226,13 @@ export class LocalPlatform implements Platform {
     };
     this.services.set(spec.name, service);
     for (const port of spec.ports) {
-      const listenPort = await freePort(port.port);
-      this.state.recordListener({ kind: 'service', name: `${spec.name}:${port.name}`, port: listenPort });
       const proxy = await startTcpProxy({
-        port: listenPort,
+        port: port.port,
+        anyPortWhenTaken: true,
         targets: () => this.rotate(service, port.targetPort),
         onNoTarget: port.protocol === 'http' ? answer503(spec.name) : undefined,
       });
+      this.state.recordListener({ kind: 'service', name: `${spec.name}:${port.name}`, port: proxy.port });
       service.proxies.set(port.name, {
         proxy,
         targetPort: port.targetPort,

@@ -28,7 +28,7 @@ import { RUN_MARKER_ENV, type LabState } from './lab-state.js';
 import { PodLogs } from './pod-logs.js';
 import { PROBE_DEFAULTS, ProbeLoop, type ProbeResult } from './probes.js';
 import { effectiveRequests, qosClass } from './quantity.js';
-import { freePort } from './tcp-proxy.js';
+import { tryBind } from './tcp-proxy.js';
 
 export interface PodTimings {
   backoffInitialMs: number;
@@ -55,6 +55,8 @@ export interface PodRuntime {
   timings: PodTimings;
   /** Environment every pod starts from (PATH and the like; pods do not inherit the lab's environment). */
   baseEnv: Record<string, string>;
+  /** A free loopback port for a container port. */
+  pickPort(): Promise<number>;
   onChange(pod: Pod): void;
 }
 
@@ -150,7 +152,7 @@ export class Pod {
       involvedObject: { kind: 'Pod', name: this.name },
       source: { component: 'default-scheduler' },
     });
-    for (const port of this.template.container.ports) this.ports[port.name] = await freePort();
+    for (const port of this.template.container.ports) this.ports[port.name] = await this.runtime.pickPort();
     const missing = this.mountConfigMaps();
     if (missing) {
       this.runtime.events.record({
@@ -404,7 +406,34 @@ export class Pod {
     this.lastState = { terminated };
     this.state = { terminated };
     this.restartCount++;
-    this.scheduleRestart();
+    void this.movePortsTakenByOthers().then((moved) => {
+      if (this.deletionTimestamp) return;
+      if (moved) this.restartAt(0);
+      else this.scheduleRestart();
+    });
+  }
+
+  /**
+   * A pod's port is free when the pod is created, but its container binds it only when it has
+   * started, seconds later; meanwhile another process (typically a second lab started in the same
+   * second) may get the same port from the kernel, and the container fails on EADDRINUSE. On a
+   * cluster every pod has its own IP, so this cannot happen there: a container that exits while
+   * another process holds one of its ports gets a new port and starts again at once, without
+   * back-off. Returns whether a port moved.
+   */
+  private async movePortsTakenByOthers(): Promise<boolean> {
+    let moved = false;
+    for (const [name, port] of Object.entries(this.ports)) {
+      if ((await tryBind(port)) !== undefined) continue;
+      this.ports[name] = await this.runtime.pickPort();
+      moved = true;
+      this.event(
+        'Warning',
+        'PortInUse',
+        `port ${port} (${name}) is held by another process; restarting container ${this.containerName} on port ${this.ports[name]}`,
+      );
+    }
+    return moved;
   }
 
   /** Without a cgroup event (or a kernel without oom_kill counts), a SIGKILL we did not send at the limit means OOM. */
@@ -439,11 +468,15 @@ export class Pod {
         `Back-off restarting failed container ${this.containerName} in pod ${this.name}`,
       );
     }
+    this.restartAt(delay);
+  }
+
+  private restartAt(delayMs: number): void {
     this.changed();
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       this.runContainer();
-    }, delay);
+    }, delayMs);
   }
 
   /** Graceful deletion: out of endpoints at once, SIGTERM, SIGKILL after the grace period, then cleanup. */

@@ -18,7 +18,10 @@ export interface TcpProxy {
 
 export interface TcpProxyOptions {
   host?: string;
+  /** Port to listen on (0 or absent: any free port). */
   port?: number;
+  /** When `port` is taken, listen on any free port instead of failing. */
+  anyPortWhenTaken?: boolean;
   targets: () => ProxyTarget[];
   onNoTarget?: (socket: net.Socket) => void;
 }
@@ -59,9 +62,19 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  // Listening at once (rather than probing for a free port first) leaves no window in which another
+  // lab starting at the same moment could take the port between the probe and the listen.
+  await listen(options.port ?? 0).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE' || !options.anyPortWhenTaken || !options.port) throw error;
+    return listen(0);
   });
   server.on('error', () => {});
   return {
@@ -94,16 +107,22 @@ export function answer503(service: string): (socket: net.Socket) => void {
   };
 }
 
-/** A free loopback port: `preferred` if it can be bound, else any. */
-export async function freePort(preferred = 0, host = '127.0.0.1'): Promise<number> {
-  const tryListen = (port: number) =>
-    new Promise<number | undefined>((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(undefined));
-      server.listen(port, host, () => {
-        const bound = (server.address() as net.AddressInfo).port;
-        server.close(() => resolve(bound));
-      });
+/** Binds `port` for a moment: resolves to the port bound (any free one for 0), or undefined when it is taken. */
+export function tryBind(port: number, host = '127.0.0.1'): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(undefined));
+    server.listen(port, host, () => {
+      const bound = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(bound));
     });
-  return (preferred ? await tryListen(preferred) : undefined) ?? (await tryListen(0))!;
+  });
+}
+
+/**
+ * A loopback port free at this moment. Whoever binds it later may find it taken (another process
+ * may get the same port from the kernel in between): pods handle that on exit (pod.ts).
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return (await tryBind(0, host))!;
 }
