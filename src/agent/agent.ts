@@ -30,8 +30,18 @@ const CLEAN_POLLS = 3;
 /** Hypotheses at least this confident are acted on (the best one always is). */
 const ACT_CONFIDENCE = 0.75;
 const MAX_ROUNDS = 3;
-/** Latency and errors alone are noisy on a busy machine: they raise an incident once explained, or when severe. */
-const GOLDEN = new Set<Symptom['kind']>(['latency', 'errors', 'saturation', 'pool-saturation']);
+/**
+ * Latency and errors alone are noisy on a busy machine: they raise an incident once explained, or when
+ * severe. So are pods failing readiness probes: unavailable needs an explanation (OOM kills, a crashing
+ * rollout).
+ */
+const GOLDEN = new Set<Symptom['kind']>([
+  'latency',
+  'errors',
+  'saturation',
+  'pool-saturation',
+  'unavailable',
+]);
 const CONFIRM_SEVERE = 6;
 const SILENT_LOOK_EVERY_MS = 15_000;
 const BASELINE = { window: '10m', q: 0.25 };
@@ -176,7 +186,7 @@ class Agent {
     const base = s.baseline ?? 0;
     if (s.kind === 'latency') return s.now >= Math.max(2, 6 * base + 1);
     if (s.kind === 'errors') return s.now >= Math.max(0.2, 5 * base + 0.1);
-    return s.userFacing;
+    return false;
   }
 
   private async submit(d: Diagnosis, why: string): Promise<void> {
@@ -204,6 +214,8 @@ class Agent {
         summary: `Detected: ${symptoms.map((s) => s.detail).join('; ')}. Root cause not localised yet.`,
       };
     }
+    // The strongest explanation leads, whichever round found it.
+    acted = [...acted].sort((a, b) => b.confidence - a.confidence);
     const components = [...new Set(acted.flatMap((h) => h.components))].slice(0, 5);
     const causes = acted
       .map((h) => `${h.faultType} at ${h.components[0]} (${h.evidence.join('; ')})`)
@@ -270,7 +282,8 @@ class Agent {
       const still = symptoms.filter(
         (s) =>
           keys.has(symptomKey(s)) ||
-          (s.userFacing && this.streaks.get(symptomKey(s))! >= CONFIRM_USER_FACING),
+          // A new business symptom also blocks recovery; new golden noise elsewhere does not.
+          (s.userFacing && !GOLDEN.has(s.kind) && this.streaks.get(symptomKey(s))! >= CONFIRM_USER_FACING),
       );
       lastStill = still;
       clean = still.length === 0 ? clean + 1 : 0;

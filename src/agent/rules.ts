@@ -406,30 +406,41 @@ export function diagnose(symptoms: Symptom[], world: World, obs: Observation): H
     });
 
   for (const s of symptoms.filter((x) => x.kind === 'unavailable')) {
-    const ooms = world.warnings.filter(
-      (w) => w.object.includes(s.where) && /OOM/i.test(w.reason + w.message),
-    );
     const d = world.deployments.get(s.where);
     if (!d) continue;
-    out.push({
-      rule: ooms.length ? 'oom-killed' : 'no-ready-pods',
-      components: [s.where],
-      faultType: ooms.length ? 'oom-kill' : 'crash-loop',
-      confidence: 0.6,
-      evidence: [s.detail, ...ooms.slice(0, 2).map((w) => `${w.reason}: ${w.message}`)],
-      explains: ['unavailable'],
-      plan:
-        ooms.length && d.memLimitBytes
-          ? [
-              {
-                tool: 'set_resources',
-                args: { deployment: s.where, limits: { memory: String(d.memLimitBytes * 2) } },
-              },
-            ]
-          : d.recentRollouts > 0
-            ? [{ tool: 'rollout_undo', args: { deployment: s.where } }]
-            : [],
-    });
+    const about = world.warnings.filter((w) => w.object.includes(s.where));
+    const ooms = about.filter((w) => /OOM/i.test(w.reason + w.message));
+    const crashing = about.filter((w) => /BackOff|CrashLoop|Failed/i.test(w.reason));
+    // Pods unready with neither a kill nor a crash to show for it: a busy node failing probes, not a fault.
+    const evidence = [
+      s.detail,
+      ...[...ooms, ...crashing].slice(0, 2).map((w) => `${w.reason}: ${w.message}`),
+    ];
+    if (ooms.length && d.memLimitBytes)
+      out.push({
+        rule: 'oom-killed',
+        components: [s.where],
+        faultType: 'oom-kill',
+        confidence: 0.85,
+        evidence,
+        explains: ['unavailable'],
+        plan: [
+          {
+            tool: 'set_resources',
+            args: { deployment: s.where, limits: { memory: String(d.memLimitBytes * 2) } },
+          },
+        ],
+      });
+    else if (crashing.length && d.recentRollouts > 0)
+      out.push({
+        rule: 'crash-after-rollout',
+        components: [s.where],
+        faultType: 'crash-loop',
+        confidence: 0.8,
+        evidence: [...evidence, `${s.where} was rolled out in the last 15 min`],
+        explains: ['unavailable'],
+        plan: [{ tool: 'rollout_undo', args: { deployment: s.where } }],
+      });
   }
 
   // Last resort: a deployment on the symptomatic path that changed just before things went wrong.

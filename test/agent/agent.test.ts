@@ -432,3 +432,32 @@ test('one route far slower than its peers for long: an incident even with no kno
   assert.deepEqual(shop.actions(), []);
   assert.equal((shop.diagnoses()[0] as { components: string[] }).components[0], 'user');
 });
+
+test('pods failing readiness with no kill or crash to show for it (a busy node): no incident', async () => {
+  const state = healthyState();
+  for (const name of ['front-end', 'user']) state.deployments.find((d) => d.name === name)!.readyReplicas = 0;
+  const shop = fakeShop(state);
+  const report = await runReferenceAgent(shop.client, { ...FAST, budgetMs: 600 });
+  assert.equal(report.detected, false);
+  assert.deepEqual(shop.actions(), []);
+});
+
+test('a deployment OOM-killed with no ready pod: doubles its memory limit', async () => {
+  const state = healthyState();
+  const carts = state.deployments.find((d) => d.name === 'carts')!;
+  carts.readyReplicas = 0;
+  carts.resources = { limits: { cpu: '300m', memory: '64Mi' } };
+  state.events = [
+    { reason: 'OOMKilling', object: 'pod/carts-7d9f-abcde', message: 'Memory cgroup out of memory' },
+  ];
+  const shop = fakeShop(state, (name, args, s) => {
+    if (name === 'set_resources') s.deployments.find((d) => d.name === 'carts')!.readyReplicas = 1;
+  });
+  const report = await runReferenceAgent(shop.client, FAST);
+  assert.equal(report.detected, true);
+  assert.deepEqual(shop.actions(), [
+    { name: 'set_resources', args: { deployment: 'carts', limits: { memory: String(128 * 1024 * 1024) } } },
+  ]);
+  assert.equal(lastDiagnosis(shop).faultType, 'oom-kill');
+  assert.equal(report.recoveryVerified, true);
+});

@@ -40,6 +40,8 @@ export interface FakeState {
     history: Array<{ version: number; data: Record<string, string> }>;
   }>;
   stores: Array<Record<string, unknown>>;
+  /** Warning events (list_events). */
+  events: Array<{ reason: string; object: string; message: string; count?: number }>;
   /** Instant answers by PromQL (exact text); absent = empty vector. */
   now: Record<string, Vector>;
   /** Range answers by PromQL: per series, its values. */
@@ -105,6 +107,7 @@ export function healthyState(): FakeState {
     hpas: [],
     configMaps: [],
     stores: [{ store: 'catalogue-db', searchIndexPresent: true }],
+    events: [],
     now,
     past,
   };
@@ -203,7 +206,7 @@ export function fakeShop(
         case 'store_stats':
           return { stores: state.stores };
         case 'list_events':
-          return { total: 0, events: [] };
+          return { total: state.events.length, events: state.events };
         case 'submit_diagnosis':
           return { accepted: true };
         default:
