@@ -76,8 +76,17 @@ class Locator {
 }
 
 function zodProblems(error: z.ZodError, prefix: Path, locate: Locator): ScenarioProblem[] {
-  return error.issues.flatMap((issue) => {
+  return issueProblems(error.issues, prefix, locate);
+}
+
+function issueProblems(issues: z.core.$ZodIssue[], prefix: Path, locate: Locator): ScenarioProblem[] {
+  return issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path];
+    // A union (a check is PromQL or state) says only "Invalid input": report the closest branch's problems.
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const closest = issue.errors.reduce((a, b) => (b.length < a.length ? b : a));
+      if (closest.length > 0) return issueProblems(closest, path, locate);
+    }
     if (issue.code === 'unrecognized_keys')
       return issue.keys.map((key) => ({
         ...locate.at(path, key),
