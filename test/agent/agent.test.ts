@@ -450,7 +450,7 @@ test('a deployment OOM-killed with no ready pod: doubles its memory limit', asyn
   state.events = [
     { reason: 'OOMKilling', object: 'pod/carts-7d9f-abcde', message: 'Memory cgroup out of memory' },
   ];
-  const shop = fakeShop(state, (name, args, s) => {
+  const shop = fakeShop(state, (name, _args, s) => {
     if (name === 'set_resources') s.deployments.find((d) => d.name === 'carts')!.readyReplicas = 1;
   });
   const report = await runReferenceAgent(shop.client, FAST);
