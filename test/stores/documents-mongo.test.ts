@@ -8,18 +8,12 @@
  * Also the selection by URL, the one-line errors and the pool gauges.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { ServiceDirectory } from '../../src/shop/common/upstream.js';
 import { MongoCartStore, openMongoCartStore } from '../../src/stores/carts/mongo.js';
 import { storeSelection } from '../../src/stores/config.js';
-import { databaseOf, MongoStoreClient } from '../../src/stores/mongo/client.js';
+import { databaseOf } from '../../src/stores/mongo/client.js';
 import { openCartStore, openOrderStore, openUserStore, resolveStoreUrl } from '../../src/stores/open.js';
 import { MongoOrderStore, openMongoOrderStore } from '../../src/stores/orders/mongo.js';
 import { MongoUserStore, openMongoUserStore } from '../../src/stores/users/mongo.js';
@@ -27,6 +21,14 @@ import { userSeed } from '../../src/stores/users/seed.js';
 import { sample } from '../helpers/metrics-text.js';
 import { eventually } from '../helpers/wait.js';
 import { describeDocumentStores, type DocumentStores } from './documents-contract.js';
+import {
+  dropMongoDatabase,
+  FERRETDB_BINARY,
+  freePort,
+  NO_FERRETDB,
+  startFerretDb,
+  type FerretDb,
+} from './documents-mongo-servers.js';
 import { MongoStub } from './documents-mongo-stub.js';
 import { uniqueName } from './pods.js';
 
@@ -41,9 +43,8 @@ async function openMongo(base: string): Promise<DocumentStores> {
     carts,
     orders,
     cleanup: async () => {
-      const admin = await MongoStoreClient.open('test', 'TEST_MONGODB_URL', 'test', { url });
-      await admin.dropDatabase();
-      await Promise.all([users.close(), carts.close(), orders.close(), admin.close()]);
+      await Promise.all([users.close(), carts.close(), orders.close()]);
+      await dropMongoDatabase(url);
     },
   };
 }
@@ -58,79 +59,23 @@ after(async () => {
 
 describeDocumentStores('the MongoDB wire stub', () => openMongo(`mongodb://127.0.0.1:${stub.port}`));
 
-const FERRETDB = ['', ...(process.env.PATH ?? '').split(delimiter), join(homedir(), 'go/bin')]
-  .filter(Boolean)
-  .map((dir) => join(dir, 'ferretdb'))
-  .find((path) => existsSync(path));
-
-describe(
-  'FerretDB',
-  {
-    skip: FERRETDB
-      ? false
-      : 'no ferretdb binary on PATH or in ~/go/bin (go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2)',
-  },
-  () => {
-    let ferret: { child: ChildProcess; dir: string; url: string };
-    before(async () => {
-      ferret = await startFerretDb(FERRETDB!);
-    });
-    after(async () => {
-      ferret?.child.kill('SIGTERM');
-      if (ferret && ferret.child.exitCode === null) await once(ferret.child, 'exit');
-      if (ferret) rmSync(ferret.dir, { recursive: true, force: true });
-    });
-    describeDocumentStores('FerretDB (SQLite)', () => openMongo(ferret.url));
-  },
-);
+describe('FerretDB', { skip: FERRETDB_BINARY ? false : NO_FERRETDB }, () => {
+  let ferret: FerretDb | undefined;
+  before(async () => {
+    ferret = await startFerretDb();
+  });
+  after(async () => {
+    await ferret?.stop();
+  });
+  describeDocumentStores('FerretDB (SQLite)', () => openMongo(ferret!.url));
+});
 
 const REAL_MONGODB_URL = process.env.TEST_MONGODB_URL;
 describe('a MongoDB server', { skip: REAL_MONGODB_URL ? false : 'TEST_MONGODB_URL is not set' }, () => {
-  describeDocumentStores(`MongoDB at ${REAL_MONGODB_URL}`, () =>
+  describeDocumentStores('MongoDB at TEST_MONGODB_URL', () =>
     openMongo(REAL_MONGODB_URL!.replace(/\/+$/, '')),
   );
 });
-
-/** FerretDB on a free port over a fresh SQLite directory; resolves once it accepts connections. */
-async function startFerretDb(binary: string): Promise<{ child: ChildProcess; dir: string; url: string }> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'ferretdb-'));
-  const child = spawn(
-    binary,
-    [
-      `--listen-addr=127.0.0.1:${port}`,
-      '--handler=sqlite',
-      `--sqlite-url=file:${dir}/`,
-      `--state-dir=${dir}`,
-      '--telemetry=disable',
-      '--log-level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = `mongodb://127.0.0.1:${port}`;
-  await eventually(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`ferretdb exited with ${child.exitCode}: ${stderr}`);
-      const probe = await MongoStoreClient.open('test', 'FERRETDB', 'test', { url, acquireTimeoutMs: 500 });
-      await probe.close();
-      return true;
-    },
-    30_000,
-    'ferretdb to accept connections',
-  );
-  return { child, dir, url };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 describe('MongoDB selection and errors', () => {
   it('selects MongoDB for users, carts and orders by a mongodb: URL, and only for them', () => {
