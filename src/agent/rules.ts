@@ -86,6 +86,22 @@ function meshHypothesis(
         },
       ],
     };
+  if (
+    rule.kind === 'delay' &&
+    world.writers.has(rule.source) &&
+    world.kinds.get(rule.destination) === 'store'
+  )
+    return {
+      ...base,
+      rule: 'slow-writes-lost-updates',
+      components: [edge, rule.source, rule.destination],
+      faultType: 'lost-update',
+      evidence: [
+        ...evidence,
+        `${rule.source} serves read-modify-write profile updates without versioning: with slow writes to ${rule.destination}, overlapping updates overwrite each other`,
+      ],
+      plan: [remove],
+    };
   if (rule.kind === 'delay' || rule.kind === 'bandwidth')
     return {
       ...base,

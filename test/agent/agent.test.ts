@@ -461,3 +461,31 @@ test('a deployment OOM-killed with no ready pod: doubles its memory limit', asyn
   assert.equal(lastDiagnosis(shop).faultType, 'oom-kill');
   assert.equal(report.recoveryVerified, true);
 });
+
+test('writes delayed to the store of a service doing unversioned profile updates: lost updates, heal the edge', async () => {
+  const state = healthyState();
+  setNow(state, QUERIES.routeP95, { route: '/customers/*' }, 1.6);
+  setNow(state, QUERIES.routeRate, { route: '/customers/*' }, 1);
+  setNow(state, WORLD_QUERIES.writers, { job: 'user' }, 0.5);
+  state.meshRules = [
+    {
+      id: 'mr-w',
+      source: 'user',
+      destination: 'user-db',
+      direction: 'to',
+      fault: { kind: 'delay', latencyMs: 400 },
+    },
+  ];
+  const shop = fakeShop(state, (name, args, s) => {
+    if (name === 'delete_mesh_rule' && args.id === 'mr-w') {
+      s.meshRules = [];
+      setNow(s, QUERIES.routeP95, { route: '/customers/*' }, 0.05);
+    }
+  });
+  const report = await runReferenceAgent(shop.client, FAST);
+  const d = lastDiagnosis(shop);
+  assert.equal(d.faultType, 'lost-update');
+  assert.deepEqual((d.components as string[]).slice(0, 2), ['user->user-db', 'user']);
+  assert.deepEqual(shop.actions(), [{ name: 'delete_mesh_rule', args: { id: 'mr-w' } }]);
+  assert.equal(report.recoveryVerified, true);
+});
