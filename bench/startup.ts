@@ -3,27 +3,99 @@
  * line saying every pod is ready, measured from outside, plus the time `down` takes. Runs in a
  * temporary state dir on free ports' defaults; needs `npm run build` first.
  *
- *   node --import tsx bench/startup.ts [--runs 3] [--port 18079]
+ * Wall time depends on what else the machine runs, so each run also reports, per pod, the CPU its
+ * cgroup burned until the ready line, the time the CFS quota held it back, and its container start
+ * → ready time (CPU-seconds barely move with the machine's load; wall time does).
+ *
+ *   node --import tsx bench/startup.ts [--runs 3] [--port 18079] [--args "--stores memory"]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../src/lib/project-root.js';
+import { readLabState } from '../src/platform/local/lab-state.js';
+import { processUsage } from '../src/platform/local/proc.js';
+import { connectToLab } from '../src/platform/local/remote.js';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '3' }, port: { type: 'string', default: '18079' } },
+  options: {
+    runs: { type: 'string', default: '3' },
+    port: { type: 'string', default: '18079' },
+    args: { type: 'string', default: '' },
+  },
 });
 const root = projectRoot();
 const cli = join(root, 'dist', 'cli', 'index.js');
 
-async function once(): Promise<{ readyMs: number; reportedS: number; downMs: number }> {
+interface PodStartup {
+  deployment: string;
+  cpuSeconds: number;
+  throttledSeconds: number;
+  /** When its container started, in seconds after the launch of `up`. */
+  startedS?: number;
+}
+
+interface Run {
+  readyMs: number;
+  reportedS: number;
+  downMs: number;
+  labCpuSeconds?: number;
+  pods: PodStartup[];
+}
+
+const keyed = (file: string): Record<string, number> =>
+  Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '))
+      .map(([k, v]) => [k, Number(v)]),
+  );
+
+/** CPU and throttling per pod, read from the cgroups the state file records (cgroup v1 or v2). */
+function podCgroupUsage(home: string): Map<string, { cpuSeconds: number; throttledSeconds: number }> {
+  const usage = new Map<string, { cpuSeconds: number; throttledSeconds: number }>();
+  const paths = readLabState(home)?.cgroups ?? [];
+  for (const path of paths) {
+    const pod = basename(path);
+    const entry = usage.get(pod) ?? { cpuSeconds: 0, throttledSeconds: 0 };
+    if (existsSync(join(path, 'cpuacct.usage')))
+      entry.cpuSeconds = Number(readFileSync(join(path, 'cpuacct.usage'), 'utf8')) / 1e9;
+    if (existsSync(join(path, 'cpu.stat'))) {
+      const stat = keyed(join(path, 'cpu.stat'));
+      if (stat.usage_usec !== undefined) entry.cpuSeconds = stat.usage_usec / 1e6;
+      entry.throttledSeconds = (stat.throttled_time ?? 0) / 1e9 + (stat.throttled_usec ?? 0) / 1e6;
+    }
+    if (existsSync(join(path, 'cpuacct.usage')) || existsSync(join(path, 'cpu.stat'))) usage.set(pod, entry);
+  }
+  return usage;
+}
+
+async function podStartups(home: string, launchedAt: number): Promise<PodStartup[]> {
+  const usage = podCgroupUsage(home);
+  const pods = await connectToLab(home).platform.listPods();
+  return pods.map((pod) => {
+    const started = pod.container.state.running?.startedAt;
+    const u = usage.get(pod.name);
+    return {
+      deployment: pod.deployment,
+      cpuSeconds: u?.cpuSeconds ?? NaN,
+      throttledSeconds: u?.throttledSeconds ?? NaN,
+      ...(started ? { startedS: (Date.parse(started) - launchedAt) / 1000 } : {}),
+    };
+  });
+}
+
+async function once(): Promise<Run> {
   const home = mkdtempSync(join(tmpdir(), 'sockshop-lab-bench-'));
   const env = { ...process.env, SOCKSHOP_LAB_HOME: home };
+  const extra = values.args.split(' ').filter(Boolean);
   const t0 = performance.now();
-  const lab = spawn(process.execPath, [cli, 'up', '--port', values.port], {
+  const launchedAt = Date.now();
+  const lab = spawn(process.execPath, [cli, 'up', '--port', values.port, ...extra], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -39,27 +111,61 @@ async function once(): Promise<{ readyMs: number; reportedS: number; downMs: num
     const readyMs = performance.now() - t0;
     if (!/is up at/.test(line)) throw new Error(line);
     const reportedS = Number(/ready in ([\d.]+) s/.exec(line)?.[1]);
+    const labCpuSeconds = lab.pid === undefined ? undefined : processUsage(lab.pid)?.cpuSeconds;
+    const pods = await podStartups(home, launchedAt);
     const t1 = performance.now();
     const result = spawnSync(process.execPath, [cli, 'down'], { cwd: root, env, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`down failed: ${result.stderr}`);
     await new Promise((resolve) => (lab.exitCode !== null ? resolve(null) : lab.once('exit', resolve)));
-    return { readyMs, reportedS, downMs: performance.now() - t1 };
+    return { readyMs, reportedS, downMs: performance.now() - t1, labCpuSeconds, pods };
   } finally {
-    if (lab.exitCode === null && lab.signalCode === null) lab.kill('SIGINT');
+    if (lab.exitCode === null && lab.signalCode === null) {
+      lab.kill('SIGINT');
+      await new Promise((resolve) => lab.once('exit', resolve));
+    }
     rmSync(home, { recursive: true, force: true });
   }
 }
 
+const median = (xs: number[]) => {
+  const sorted = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)];
+};
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+
 const runs = Number(values.runs);
-const results = [];
+const results: Run[] = [];
 for (let i = 0; i < runs; i++) {
+  const load = loadAverage();
   const r = await once();
   results.push(r);
+  const podCpu = r.pods.reduce((sum, p) => sum + (Number.isNaN(p.cpuSeconds) ? 0 : p.cpuSeconds), 0);
   console.log(
-    `run ${i + 1}: all pods ready ${(r.readyMs / 1000).toFixed(2)} s after launch (lab reports ${r.reportedS} s); down took ${(r.downMs / 1000).toFixed(2)} s`,
+    `run ${i + 1} (load ${load}): all pods ready ${(r.readyMs / 1000).toFixed(2)} s after launch (lab reports ${r.reportedS} s); ` +
+      `pods burned ${podCpu.toFixed(2)} CPU-s, the lab process ${r.labCpuSeconds?.toFixed(2) ?? '?'} CPU-s; down took ${(r.downMs / 1000).toFixed(2)} s`,
   );
 }
-const sorted = results.map((r) => r.readyMs).sort((a, b) => a - b);
+
 console.log(
-  `startup to all pods ready: median ${(sorted[Math.floor(sorted.length / 2)] / 1000).toFixed(2)} s over ${runs} run(s)`,
+  '\nper deployment, median over the runs (CPU-s until all ready · throttled s · container started, s after launch):',
+);
+const deployments = [...new Set(results.flatMap((r) => r.pods.map((p) => p.deployment)))].sort();
+for (const deployment of deployments) {
+  const of = (pick: (p: PodStartup) => number | undefined) =>
+    median(
+      results.flatMap((r) => r.pods.filter((p) => p.deployment === deployment).map((p) => pick(p) ?? NaN)),
+    );
+  console.log(
+    `  ${deployment.padEnd(16)} ${of((p) => p.cpuSeconds)
+      .toFixed(2)
+      .padStart(6)} ` +
+      `${of((p) => p.throttledSeconds)
+        .toFixed(2)
+        .padStart(6)} ${of((p) => p.startedS)
+        .toFixed(2)
+        .padStart(6)}`,
+  );
+}
+console.log(
+  `\nstartup to all pods ready: median ${(median(results.map((r) => r.readyMs)) / 1000).toFixed(2)} s over ${runs} run(s)`,
 );

@@ -9,7 +9,7 @@ const program = new Command()
   .showHelpAfterError()
   .configureOutput({ outputError: (text, write) => write(text) });
 
-registerCommands(program);
+await registerCommands(program);
 
 // A command's action resolves when its work is done (long-running ones wait for their signal first), so
 // exit then: a client pool's idle keep-alive socket must not keep a finished `scenario run` alive.

@@ -27,7 +27,7 @@ import {
   prometheusPod,
   prometheusUrl,
 } from '../../telemetry/prometheus-pod.js';
-import { startTelemetry, type Telemetry } from '../../telemetry/runtime.js';
+import type { Telemetry } from '../../telemetry/runtime.js';
 
 interface UpOptions {
   port: number;
@@ -119,6 +119,8 @@ export async function up(o: UpOptions): Promise<void> {
   else log(`resource limits enforced with ${enforcement.mode}`);
 
   if (o.telemetry) {
+    // Loaded only now, while the pods start: the pods need not wait for the telemetry's modules.
+    const { startTelemetry } = await import('../../telemetry/runtime.js');
     telemetry = await startTelemetry({
       platform,
       port: o.telemetryPort,

@@ -72,6 +72,8 @@ export interface PodInit {
 }
 
 const HOST = '127.0.0.1';
+/** How often a starting container's readiness is polled between the kubelet's probe runs (probes.ts). */
+const STARTUP_POLL_MS = 100;
 const JOIN_CGROUP =
   'IFS=:; for f in $SOCKSHOP_CGROUP_PROCS; do echo $$ > "$f" || exit 125; done; unset SOCKSHOP_CGROUP_PROCS IFS; exec "$@"';
 const SIGNALS: Record<string, number> = {
@@ -256,6 +258,7 @@ export class Pod {
           readinessProbe,
           () => this.probeTarget(readinessProbe),
           (r) => this.onReadiness(readinessProbe, r),
+          { startupPollMs: STARTUP_POLL_MS },
         ),
       );
     } else {

@@ -65,19 +65,32 @@ export function tcpProbe(host: string, port: number, timeoutMs: number): Promise
   });
 }
 
-/** Runs one probe on a timer until stopped; `onResult` sees every outcome. */
+/**
+ * Runs one probe on a timer until stopped; `onResult` sees every outcome of the kubelet's schedule
+ * (first run after initialDelaySeconds, then every periodSeconds).
+ *
+ * With `startupPollMs`, the probe also runs every that many ms between the scheduled runs, from
+ * initialDelaySeconds until its first success, and only that success is reported: a pod that
+ * starts listening just after a scheduled run is ready at once instead of a whole period later,
+ * while failures (and their events) keep the kubelet's cadence.
+ */
 export class ProbeLoop {
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private succeeded = false;
+  private nextScheduledAt = 0;
 
   constructor(
     private readonly probe: Probe,
     private readonly target: () => { host: string; port: number } | undefined,
     private readonly onResult: (result: ProbeResult) => void,
+    private readonly options: { startupPollMs?: number } = {},
   ) {}
 
   start(): void {
-    this.schedule((this.probe.initialDelaySeconds ?? PROBE_DEFAULTS.initialDelaySeconds) * 1000);
+    const delayMs = (this.probe.initialDelaySeconds ?? PROBE_DEFAULTS.initialDelaySeconds) * 1000;
+    this.nextScheduledAt = Date.now() + delayMs;
+    this.schedule(delayMs, true);
   }
 
   stop(): void {
@@ -85,13 +98,13 @@ export class ProbeLoop {
     if (this.timer) clearTimeout(this.timer);
   }
 
-  private schedule(delayMs: number): void {
+  private schedule(delayMs: number, scheduled: boolean): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.run(), delayMs);
+    this.timer = setTimeout(() => void this.run(scheduled), Math.max(0, delayMs));
     this.timer.unref();
   }
 
-  private async run(): Promise<void> {
+  private async run(scheduled: boolean): Promise<void> {
     const target = this.target();
     const timeoutMs = (this.probe.timeoutSeconds ?? PROBE_DEFAULTS.timeoutSeconds) * 1000;
     const { httpGet } = this.probe;
@@ -101,7 +114,13 @@ export class ProbeLoop {
         ? await httpProbe(target.host, target.port, httpGet.path, timeoutMs)
         : await tcpProbe(target.host, target.port, timeoutMs);
     if (this.stopped) return;
-    this.onResult(result);
-    this.schedule((this.probe.periodSeconds ?? PROBE_DEFAULTS.periodSeconds) * 1000);
+    if (scheduled || result.ok) this.onResult(result);
+    if (result.ok) this.succeeded = true;
+    if (scheduled)
+      this.nextScheduledAt = Date.now() + (this.probe.periodSeconds ?? PROBE_DEFAULTS.periodSeconds) * 1000;
+    const poll = this.options.startupPollMs;
+    const untilScheduled = this.nextScheduledAt - Date.now();
+    if (!this.succeeded && poll !== undefined && untilScheduled > poll) this.schedule(poll, false);
+    else this.schedule(untilScheduled, true);
   }
 }
