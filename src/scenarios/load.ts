@@ -93,7 +93,9 @@ function issueProblems(issues: z.core.$ZodIssue[], prefix: Path, locate: Locator
         path: formatPath([...path, key]),
         message: `unknown field "${key}"`,
       }));
-    return [{ ...locate.at(path), path: formatPath(path), message: issue.message }];
+    const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+    const message = missing ? `required field missing (${issue.expected})` : issue.message;
+    return [{ ...locate.at(path), path: formatPath(path), message }];
   });
 }
 

@@ -148,6 +148,14 @@ describe('scenario files', () => {
     assert.deepEqual(problems, ['tiny.yaml:7:1: sclaing: unknown field "sclaing"']);
   });
 
+  it('reports a missing required field as such, with the mapping it belongs in', () => {
+    const problems = problemsOf(VALID.replace('scaling: none', 'sclaing: none'));
+    assert.deepEqual(problems, [
+      'tiny.yaml:1:1: scaling: required field missing (string)',
+      'tiny.yaml:6:1: sclaing: unknown field "sclaing"',
+    ]);
+  });
+
   it('reports a bad fault parameter at its line, through the primitive schema', () => {
     const problems = problemsOf(VALID.replace('latency: 2s', 'latency: soon'));
     assert.equal(problems.length, 1);
