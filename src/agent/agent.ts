@@ -66,6 +66,8 @@ class Agent {
   private lastQuietNote = 0;
   private lastSilentLook = 0;
   private lastContentionNote = 0;
+  /** The one service whose routes alone deviated in the last polls, and for how many polls in a row. */
+  private soloStreak?: { owner: string; polls: number };
 
   constructor(
     client: ToolClient,
@@ -90,6 +92,15 @@ class Agent {
     const seen = new Set(symptoms.map(symptomKey));
     for (const key of [...this.streaks.keys()]) if (!seen.has(key)) this.streaks.delete(key);
     for (const key of seen) this.streaks.set(key, (this.streaks.get(key) ?? 0) + 1);
+    // Whose routes deviate: one service alone, poll after poll, is a local fault; several at once is the node.
+    const owners = new Set(
+      symptoms.filter((s) => s.route && GOLDEN.has(s.kind)).map((s) => routeOwner(s.route!)),
+    );
+    const solo = owners.size === 1 ? [...owners][0] : undefined;
+    this.soloStreak =
+      solo === undefined
+        ? undefined
+        : { owner: solo, polls: solo === this.soloStreak?.owner ? this.soloStreak.polls + 1 : 1 };
     return { obs, symptoms };
   }
 
@@ -125,7 +136,10 @@ class Agent {
       const golden = [...user, ...saturation];
       if (golden.length > 0) {
         const severe = user.filter((s) => this.severe(s));
-        const local = severe.filter((s) => !s.route || localised(s, peersOf(obs.readings, s.route)));
+        const local = severe.filter(
+          (s) =>
+            !s.route || (this.alone(routeOwner(s.route)) && localised(s, peersOf(obs.readings, s.route))),
+        );
         if (severe.length > local.length && Date.now() - this.lastContentionNote > SILENT_LOOK_EVERY_MS) {
           this.lastContentionNote = Date.now();
           const s = severe.find((x) => !local.includes(x))!;
@@ -178,6 +192,11 @@ class Agent {
       await sleep(Math.min(this.options.pollMs, this.left() - this.options.pollMs));
     }
     return undefined;
+  }
+
+  /** Whether only this service's routes have deviated, for as long as a severe deviation must last. */
+  private alone(owner: string): boolean {
+    return this.soloStreak?.owner === owner && this.soloStreak.polls >= CONFIRM_SEVERE;
   }
 
   /** A golden-signal deviation so large and long that it is an incident whatever its cause. */

@@ -489,3 +489,13 @@ test('writes delayed to the store of a service doing unversioned profile updates
   assert.deepEqual(shop.actions(), [{ name: 'delete_mesh_rule', args: { id: 'mr-w' } }]);
   assert.equal(report.recoveryVerified, true);
 });
+
+test('5xx on the routes of two services at once, with nothing changed: no incident', async () => {
+  const state = healthyState();
+  setNow(state, QUERIES.routeErrors, { route: '/login' }, 0.33);
+  setNow(state, QUERIES.routeErrors, { route: '/catalogue' }, 0.25);
+  const shop = fakeShop(state);
+  const report = await runReferenceAgent(shop.client, { ...FAST, budgetMs: 600 });
+  assert.equal(report.detected, false);
+  assert.ok(report.timeline.some((s) => s.concluded === 'node-wide slowdown, not an incident'));
+});
