@@ -23,7 +23,7 @@ export interface MongoStoreOptions {
 }
 
 /** MongoDB's duplicate-key error code (a unique index refused a write). */
-export const DUPLICATE_KEY = 11000;
+const DUPLICATE_KEY = 11000;
 
 export function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
