@@ -47,8 +47,9 @@ const consumersOf = (world: World) =>
 const has = (symptoms: Symptom[], kind: Symptom['kind']) => symptoms.some((s) => s.kind === kind);
 const rate = (obs: Observation, job: string) => obs.readings.vectors.serviceRate.get(job);
 const rateBase = (obs: Observation, job: string) => obs.readings.baselines.serviceRate.get(job);
-const throttled = (obs: Observation, name: string) =>
-  (obs.readings.vectors.throttle.get(name) ?? 0) > THRESHOLDS.throttle.ratio;
+
+/** Throttled share of CPU periods that counts against an HPA that does not watch CPU. */
+const HPA_BLIND_THROTTLE = 0.25;
 
 /** Fail fast on a slow external dependency: the caller's timeout for it, well under user patience. */
 const FAIL_FAST_TIMEOUT_MS = '1000';
@@ -211,13 +212,15 @@ function starvationHypotheses(world: World, obs: Observation, suspects: string[]
   const hpaTargets = new Map(world.hpas.map((h) => [h.target, h]));
   for (const name of suspects) {
     const d = world.deployments.get(name);
-    if (!d || !throttled(obs, name)) continue;
     const ratio = obs.readings.vectors.throttle.get(name) ?? 0;
+    const hpa = hpaTargets.get(name);
+    // An autoscaler blind to CPU is structural evidence: a CPU quota that binds at all is enough.
+    const blindHpa = hpa && !hpa.metrics.includes('cpu') && hpa.current <= hpa.min;
+    if (!d || ratio < (blindHpa ? HPA_BLIND_THROTTLE : THRESHOLDS.throttle.ratio)) continue;
     const evidence = [
       `${name} is CPU-throttled in ${Math.round(ratio * 100)}% of periods (limit ${d.cpuLimitM ?? '?'}m)`,
     ];
-    const hpa = hpaTargets.get(name);
-    if (hpa && !hpa.metrics.includes('cpu') && hpa.current <= hpa.min) {
+    if (hpa && blindHpa) {
       out.push({
         rule: 'hpa-wrong-metric',
         components: [name, `hpa/${hpa.name}`],

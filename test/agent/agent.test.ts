@@ -41,7 +41,7 @@ test('a single slow poll is not an incident (needs two in a row)', async () => {
       return shop.client.call(name, args);
     },
   };
-  const report = await runReferenceAgent(client, { ...FAST, budgetMs: 300 });
+  const report = await runReferenceAgent(client, { ...FAST, budgetMs: 1500 });
   assert.ok(polls > 2, 'the blip was seen and then gone');
   assert.equal(report.detected, false);
 });
@@ -196,11 +196,12 @@ test('slow external payment gateway: makes payment fail fast instead of touching
   ]);
 });
 
-test('HPA on memory while CPU saturates: patches the HPA to CPU', async () => {
+test('HPA on memory while CPU throttles: patches the HPA to CPU', async () => {
   const state = healthyState();
   setNow(state, QUERIES.routeP95, { route: '/' }, 3);
   setNow(state, QUERIES.routeP95, { route: '/catalogue' }, 3);
-  setNow(state, QUERIES.throttle, { container: 'front-end' }, 0.9);
+  // The quota binds only part of the time on a busy machine: a third of the periods throttled.
+  setNow(state, QUERIES.throttle, { container: 'front-end' }, 0.35);
   state.hpas = [
     {
       name: 'front-end',
