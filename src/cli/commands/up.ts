@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { startLab } from '../../platform/local/lab.js';
 import { labHome, runningLab } from '../../platform/local/lab-state.js';
+import type { LocalPlatform } from '../../platform/local/platform.js';
 import {
   checkStorePlan,
   STORE_BACKENDS,
@@ -95,6 +96,9 @@ export async function up(o: UpOptions): Promise<void> {
   });
   const prometheus = o.prometheus ? prometheusPod({ home }) : undefined;
   if (prometheus) deployments.push(prometheus.deployment);
+  // Store pods first: the services wait for them (the catalogue retries catalogue-db until it
+  // serves), so PGlite, the slowest starter, should not also be the last one spawned.
+  deployments.sort((a, b) => Number(b.name in STORE_KINDS) - Number(a.name in STORE_KINDS));
   // Services take their well-known port when it is free, any port otherwise; the storefront says which.
   let storefront = `http://127.0.0.1:${o.port}/`;
   let telemetry: Telemetry | undefined;
@@ -119,7 +123,8 @@ export async function up(o: UpOptions): Promise<void> {
   else log(`resource limits enforced with ${enforcement.mode}`);
 
   if (o.telemetry) {
-    // Loaded only now, while the pods start: the pods need not wait for the telemetry's modules.
+    // Loaded only once the pods are spawned: loading it holds up the event loop that spawns them.
+    await podsSpawned(platform, 2000);
     const { startTelemetry } = await import('../../telemetry/runtime.js');
     telemetry = await startTelemetry({
       platform,
@@ -161,6 +166,17 @@ export async function up(o: UpOptions): Promise<void> {
   await telemetry?.close();
   log('stopped; every process, cgroup and port of this run is gone');
   process.exit(0);
+}
+
+/** Resolves once every desired pod has a started container, or after `capMs` (a pod may wait for a config map). */
+async function podsSpawned(platform: LocalPlatform, capMs: number): Promise<void> {
+  const deadline = Date.now() + capMs;
+  const desired = (await platform.listDeployments()).reduce((sum, d) => sum + d.replicas, 0);
+  while (Date.now() < deadline) {
+    const started = (await platform.listPods()).filter((p) => p.container.started).length;
+    if (started >= desired) return;
+    await sleep(20);
+  }
 }
 
 const READY_LINE = /is up at|not every pod is ready/;
