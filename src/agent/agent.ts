@@ -47,7 +47,19 @@ const SILENT_LOOK_EVERY_MS = 15_000;
 const BASELINE = { window: '10m', q: 0.25 };
 
 const RUNBOOKS = new Set(['reconcile_payments', 'redrive_shipments']);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+/** Waits `ms`, or less when the signal aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
 const stepKey = (s: PlanStep) => `${s.tool} ${JSON.stringify(s.args)}`;
 
 class Agent {
@@ -78,8 +90,9 @@ class Agent {
     this.deadline = Date.now() + options.budgetMs;
   }
 
+  /** Time left in the budget; none once the caller aborted. */
   private left(): number {
-    return this.deadline - Date.now();
+    return this.options.signal?.aborted ? 0 : this.deadline - Date.now();
   }
 
   private async look(): Promise<{ obs: Observation; symptoms: Symptom[] }> {
@@ -189,7 +202,7 @@ class Agent {
           'no threshold crossed',
         );
       }
-      await sleep(Math.min(this.options.pollMs, this.left() - this.options.pollMs));
+      await sleep(Math.min(this.options.pollMs, this.left() - this.options.pollMs), this.options.signal);
     }
     return undefined;
   }
@@ -294,8 +307,8 @@ class Agent {
     let clean = 0;
     let last: Symptom[] = [];
     let lastStill: Symptom[] = [];
-    while (Date.now() < until) {
-      await sleep(Math.min(this.options.pollMs, until - Date.now()));
+    while (Date.now() < until && this.left() > 0) {
+      await sleep(Math.min(this.options.pollMs, until - Date.now()), this.options.signal);
       const { symptoms } = await this.look();
       last = symptoms;
       const still = symptoms.filter(

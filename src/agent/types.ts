@@ -13,6 +13,8 @@ export interface AgentOptions {
   budgetMs: number;
   /** Pause between two looks at the signals while watching (detection and verification). */
   pollMs: number;
+  /** Ends the investigation early: the agent stops polling, submits what it has and returns its report. */
+  signal?: AbortSignal;
   /** Receives each timeline step as a readable line, as it happens. */
   log?: (line: string) => void;
 }

@@ -110,6 +110,7 @@ async function driveReference(session: AgentSession, ctx: AgentContext): Promise
   const report = await runReferenceAgent(phaseClient(ctx, session.signal), {
     budgetMs: Math.max(1000, session.deadline - Date.now()),
     pollMs: 2000,
+    signal: session.signal,
     log: (line) => session.log(line),
   });
   for (const step of report.timeline)

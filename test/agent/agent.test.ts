@@ -500,3 +500,27 @@ test('5xx on the routes of two services at once, with nothing changed: no incide
   assert.equal(report.detected, false);
   assert.ok(report.timeline.some((s) => s.concluded === 'node-wide slowdown, not an incident'));
 });
+
+test('an aborted investigation stops polling and submits what it has', async () => {
+  const shop = fakeShop(healthyState());
+  const abort = new AbortController();
+  let callsAtAbort = 0;
+  const client = {
+    async call(name: string, args: object) {
+      if (shop.calls.length === 40) {
+        callsAtAbort = shop.calls.length;
+        abort.abort();
+      }
+      return shop.client.call(name, args);
+    },
+  };
+  const report = await runReferenceAgent(client, { ...FAST, budgetMs: 3000, signal: abort.signal });
+  assert.ok(callsAtAbort > 0);
+  assert.equal(report.detected, false);
+  // At most the poll under way when it aborted, and the diagnosis.
+  assert.ok(
+    shop.calls.length - callsAtAbort <= 8,
+    `${shop.calls.length - callsAtAbort} calls after the abort`,
+  );
+  assert.equal(shop.calls.at(-1)?.name, 'submit_diagnosis');
+});
