@@ -43,12 +43,16 @@ export const cacheInvalidationBreak: FaultPrimitive<Params, CacheRecord> = {
   params,
   targets: (p) => [p.deployment, `${p.deployment}/cache`],
   async prepare(ctx, p) {
+    const d = await ctx.platform.getDeployment(p.deployment);
+    const previousReplicas = d?.replicas ?? 1;
+    // A replica just restarted (e.g. by its liveness probe on a busy machine) leaves the Service
+    // without endpoints for a while: read the price once every replica is ready again.
+    await readyPods(ctx, p, previousReplicas);
     const sock = await requestJson<{ price: number }>(
       `${await serviceUrl(ctx, p.deployment)}/catalogue/${p.sock}`,
     );
-    const d = await ctx.platform.getDeployment(p.deployment);
     const { [TTL_ENV]: previousTtl } = await envValues(ctx.platform, p.deployment, [TTL_ENV]);
-    return { previousPrice: sock.price, previousReplicas: d?.replicas ?? 1, previousTtl };
+    return { previousPrice: sock.price, previousReplicas, previousTtl };
   },
   async apply(ctx, p) {
     await setEnv(ctx)(p.deployment, { [TTL_ENV]: String(p.ttl) });
