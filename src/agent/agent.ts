@@ -268,7 +268,10 @@ class Agent {
   }
 
   private async act(hyps: Hypothesis[]): Promise<Hypothesis[]> {
-    const chosen = hyps.filter((h, i) => i === 0 || h.confidence >= ACT_CONFIDENCE);
+    // A weak best guess is tried once; after a first fix only confident hypotheses act (no side quests).
+    const chosen = hyps.filter(
+      (h, i) => (i === 0 && this.actions.length === 0) || h.confidence >= ACT_CONFIDENCE,
+    );
     for (const h of chosen)
       for (const step of h.plan) {
         // Runbooks act on what has accumulated since, so they may run again; other fixes once.
