@@ -455,7 +455,8 @@ export function diagnose(symptoms: Symptom[], world: World, obs: Observation): H
         rule: 'crash-after-rollout',
         components: [s.where],
         faultType: 'crash-loop',
-        confidence: 0.8,
+        // Weak alone: on a busy node liveness probes time out and restart pods after any rollout.
+        confidence: 0.6,
         evidence: [...evidence, `${s.where} was rolled out in the last 15 min`],
         explains: ['unavailable'],
         plan: [{ tool: 'rollout_undo', args: { deployment: s.where } }],
