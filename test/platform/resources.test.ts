@@ -1,7 +1,11 @@
 /** Limits enforced for real: CFS quota for CPU, memory limit with OOM kill and back-off (cgroups, as root on Linux). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { cgroupDriver } from '../../src/platform/local/cgroups.js';
 import { fixtureDeployment, until, withPlatform } from './helpers.js';
 
 const cgroupsAvailable = process.platform === 'linux' && process.getuid?.() === 0;
@@ -108,3 +112,26 @@ void test('without cgroups the fallback is cooperative, reported, and measures u
     { cgroups: 'cooperative' },
   );
 });
+
+void test(
+  "the lab's pods weigh like a node's kubepods: one cpu share per millicore of the machine",
+  { skip: !cgroupsAvailable && 'needs root on Linux' },
+  async () => {
+    const driver = cgroupDriver(`weight-test-${process.pid}`, () => {});
+    try {
+      assert.notEqual(driver.enforcement, 'cooperative');
+      const shares = availableParallelism() * 1024;
+      const [runDir] = driver.runPaths; // v1: the cpu hierarchy's directory comes first
+      for (const dir of [dirname(runDir), runDir]) {
+        if (driver.enforcement === 'cgroup-v1') {
+          assert.equal(Number(readFileSync(join(dir, 'cpu.shares'), 'utf8')), shares);
+        } else {
+          const weight = 1 + Math.floor(((shares - 2) * 9999) / 262142);
+          assert.equal(Number(readFileSync(join(dir, 'cpu.weight'), 'utf8')), weight);
+        }
+      }
+    } finally {
+      await driver.removeRun();
+    }
+  },
+);

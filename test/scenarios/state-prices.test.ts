@@ -26,7 +26,7 @@ async function replica(name: string, price: number): Promise<PodInfo> {
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { name, podIP: '127.0.0.1', ports: { http: port }, ready: true } as PodInfo;
+  return { name, podIP: '127.0.0.1', ports: { http: port }, ready: true } as unknown as PodInfo;
 }
 
 function readerOver(pods: PodInfo[]) {

@@ -11,7 +11,8 @@
  * stays inside whatever it was started in. Processes join their cgroup before they exec (see pod.ts).
  */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerResources, Enforcement } from '../types.js';
 import { processUsage } from './proc.js';
@@ -20,6 +21,17 @@ import { cpuToMillis, memoryToBytes } from './quantity.js';
 const CGROUP_ROOT = '/sys/fs/cgroup';
 const CFS_PERIOD_US = 100_000;
 const MIN_QUOTA_US = 1000;
+/**
+ * The weight of the lab's pods together against the rest of the machine, as the kubelet gives its
+ * kubepods cgroup one share per allocatable millicore: without it every lab weighed as much as one
+ * compiler process, and pods starved (probes timing out) whenever anything else ran.
+ */
+const NODE_SHARES = availableParallelism() * 1024;
+
+/** cgroup v2's cpu.weight for a v1 cpu.shares value (the kernel's and runc's conversion). */
+function sharesToWeight(shares: number): number {
+  return 1 + Math.floor(((shares - 2) * 9999) / 262142);
+}
 
 export interface CgroupUsage {
   cpuSeconds: number;
@@ -224,8 +236,7 @@ class V2Cgroup extends KernelCgroup {
   }
   apply(resources: ContainerResources | undefined): void {
     writeFileSync(join(this.dir, 'cpu.max'), `${cpuQuotaUs(resources) ?? 'max'} ${CFS_PERIOD_US}`);
-    const shares = cpuShares(resources);
-    writeFileSync(join(this.dir, 'cpu.weight'), String(1 + Math.floor(((shares - 2) * 9999) / 262142)));
+    writeFileSync(join(this.dir, 'cpu.weight'), String(sharesToWeight(cpuShares(resources))));
     const limit = resources?.limits?.memory;
     writeFileSync(join(this.dir, 'memory.max'), limit === undefined ? 'max' : String(memoryToBytes(limit)));
     tryWrite(join(this.dir, 'memory.swap.max'), '0');
@@ -377,6 +388,8 @@ export function cgroupDriver(
       writeFileSync(join(parent, 'cgroup.subtree_control'), '+cpu +memory');
       mkdirSync(runDir, { recursive: true });
       writeFileSync(join(runDir, 'cgroup.subtree_control'), '+cpu +memory');
+      for (const dir of [parent, runDir])
+        tryWrite(join(dir, 'cpu.weight'), String(sharesToWeight(NODE_SHARES)));
       return new KernelDriver('cgroup-v2', { unified: runDir });
     }
     const dirs: Record<string, string> = {};
@@ -388,6 +401,7 @@ export function cgroupDriver(
     }
     recordPaths([...new Set(Object.values(dirs))]);
     for (const dir of new Set(Object.values(dirs))) mkdirSync(dir, { recursive: true });
+    for (const dir of [dirname(dirs.cpu), dirs.cpu]) tryWrite(join(dir, 'cpu.shares'), String(NODE_SHARES));
     return new KernelDriver('cgroup-v1', dirs);
   } catch (error) {
     return new CooperativeDriver(`cgroups unavailable: ${(error as Error).message}`);
