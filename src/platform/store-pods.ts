@@ -165,7 +165,7 @@ const sized = (requests: [string, string], limits: [string, string]): ContainerR
  * sessions; MariaDB/PostgreSQL/RabbitMQ with their default buffers stay well under 1 GiB.
  */
 const STORE_RESOURCES: Record<'embedded-sql' | 'session' | 'local', ContainerResources> = {
-  'embedded-sql': sized(['100m', '512Mi'], ['1000m', '1Gi']),
+  'embedded-sql': sized(['100m', '512Mi'], ['2000m', '1Gi']),
   session: sized(['50m', '64Mi'], ['250m', '256Mi']),
   local: sized(['100m', '256Mi'], ['1000m', '1Gi']),
 };

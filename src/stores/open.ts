@@ -77,6 +77,9 @@ export function settingOf(selection: StoreSelection): string {
   return selection.mode === 'url' ? spec.urlEnv : `${spec.modeEnv} (or ${spec.urlEnv})`;
 }
 
+/** A refused connection costs next to nothing: retry often, so a service is up soon after its store. */
+const START_RETRY_MS = 150;
+
 /** Runs `open` until it succeeds or `waitMs` has passed; credential errors are final at once. */
 export async function retryWhileStarting<T>(open: () => Promise<T>, waitMs = 0): Promise<T> {
   const deadline = Date.now() + waitMs;
@@ -85,8 +88,8 @@ export async function retryWhileStarting<T>(open: () => Promise<T>, waitMs = 0):
       return await open();
     } catch (error) {
       const final = /refused the credentials/.test((error as Error).message);
-      if (final || Date.now() + 500 > deadline) throw error;
-      await sleep(500);
+      if (final || Date.now() + START_RETRY_MS > deadline) throw error;
+      await sleep(START_RETRY_MS);
     }
   }
 }
