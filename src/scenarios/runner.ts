@@ -198,8 +198,12 @@ export interface RunOptions {
 export const DEFAULT_AGENT_BUDGET_MS = 300_000;
 /** How long the runner waits for an agent to stop after its budget ended. */
 const AGENT_STOP_GRACE_MS = 10_000;
-/** After the agent is done: at most this long (or the scenario's recovery window, if shorter) for the checks to start holding. */
-const AGENT_AFTERMATH_MS = 30_000;
+/**
+ * After the agent is done: at most this long (or the scenario's recovery window, if shorter) for the
+ * checks to start holding. Recovery checks mostly read 1 m rates, so a fix shows in them only a window
+ * later: at 30 s the agent's correct HPA fix in autoscaling-wrong-metric was scored as not mitigated.
+ */
+const AGENT_AFTERMATH_MS = 75_000;
 
 class Aborted extends Error {
   override name = 'Aborted';
