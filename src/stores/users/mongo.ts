@@ -15,16 +15,13 @@ import {
   type MongoStoreClient,
   type MongoStoreOptions,
 } from '../mongo/client.js';
+import { LinkedRecords } from './linked-records.js';
 import type { UserSnapshot } from './memory.js';
 import {
   DuplicateUsernameError,
   RecordNotFoundError,
   VersionConflictError,
-  type AddressRecord,
-  type CardRecord,
   type CustomerRecord,
-  type NewAddress,
-  type NewCard,
   type NewCustomer,
   type Page,
   type ProfileChanges,
@@ -41,10 +38,14 @@ interface Linked {
 const ADDRESSES: Linked = { collection: 'addresses', field: 'addressIds' };
 const CARDS: Linked = { collection: 'cards', field: 'cardIds' };
 
-export class MongoUserStore implements UserStore {
+export class MongoUserStore extends LinkedRecords<Linked> implements UserStore {
+  protected readonly addressKind = ADDRESSES;
+  protected readonly cardKind = CARDS;
+
   private readonly customers: Collection<Stored>;
 
   constructor(private readonly mongo: MongoStoreClient) {
+    super();
     this.customers = mongo.db.collection<Stored>('customers');
   }
 
@@ -126,46 +127,6 @@ export class MongoUserStore implements UserStore {
     return true;
   }
 
-  listAddresses(page?: Page) {
-    return this.listDocs<AddressRecord>(ADDRESSES, page);
-  }
-
-  getAddress(id: string) {
-    return this.getDoc<AddressRecord>(ADDRESSES, id);
-  }
-
-  addressesOf(customerId: string) {
-    return this.docsOf<AddressRecord>(ADDRESSES, customerId);
-  }
-
-  createAddress(address: NewAddress, customerId?: string) {
-    return this.createDoc<AddressRecord>(ADDRESSES, address, customerId);
-  }
-
-  deleteAddress(id: string) {
-    return this.deleteDoc(ADDRESSES, id);
-  }
-
-  listCards(page?: Page) {
-    return this.listDocs<CardRecord>(CARDS, page);
-  }
-
-  getCard(id: string) {
-    return this.getDoc<CardRecord>(CARDS, id);
-  }
-
-  cardsOf(customerId: string) {
-    return this.docsOf<CardRecord>(CARDS, customerId);
-  }
-
-  createCard(card: NewCard, customerId?: string) {
-    return this.createDoc<CardRecord>(CARDS, card, customerId);
-  }
-
-  deleteCard(id: string) {
-    return this.deleteDoc(CARDS, id);
-  }
-
   health() {
     return this.mongo.ping();
   }
@@ -192,17 +153,17 @@ export class MongoUserStore implements UserStore {
     return (limit === undefined ? cursor : cursor.limit(limit)).toArray();
   }
 
-  private async listDocs<T extends { id: string }>(kind: Linked, page?: Page): Promise<T[]> {
+  protected async listDocs<T extends { id: string }>(kind: Linked, page?: Page): Promise<T[]> {
     return (await this.list(this.linked(kind), page)).map((doc) => withId<T>(doc, ['seq']));
   }
 
-  private async getDoc<T extends { id: string }>(kind: Linked, id: string): Promise<T | undefined> {
+  protected async getDoc<T extends { id: string }>(kind: Linked, id: string): Promise<T | undefined> {
     const doc = await this.linked(kind).findOne({ _id: id });
     return doc ? withId<T>(doc, ['seq']) : undefined;
   }
 
   /** The customer's documents in the order of its id list. */
-  private async docsOf<T extends { id: string }>(kind: Linked, customerId: string): Promise<T[]> {
+  protected async docsOf<T extends { id: string }>(kind: Linked, customerId: string): Promise<T[]> {
     const customer = await this.customers.findOne({ _id: customerId }, { projection: { [kind.field]: 1 } });
     const ids = (customer?.[kind.field] as string[] | undefined) ?? [];
     const docs = await this.linked(kind)
@@ -213,7 +174,7 @@ export class MongoUserStore implements UserStore {
   }
 
   /** Stores the document, then links it; like the original, it stays stored when the customer is missing. */
-  private async createDoc<T>(kind: Linked, doc: object, customerId?: string): Promise<T> {
+  protected async createDoc<T>(kind: Linked, doc: object, customerId?: string): Promise<T> {
     const id = newObjectId();
     await this.insert(this.linked(kind), id, doc);
     if (customerId !== undefined) {
@@ -226,7 +187,7 @@ export class MongoUserStore implements UserStore {
     return { ...doc, id } as T;
   }
 
-  private async deleteDoc(kind: Linked, id: string): Promise<boolean> {
+  protected async deleteDoc(kind: Linked, id: string): Promise<boolean> {
     const { deletedCount } = await this.linked(kind).deleteOne({ _id: id });
     if (deletedCount === 0) return false;
     await this.customers.updateMany(

@@ -6,16 +6,13 @@
  */
 import { newObjectId } from '../../shop/common/object-id.js';
 import { openStorePool, type PgPool, type PostgresStoreOptions } from '../sql/pg-pool.js';
+import { LinkedRecords } from './linked-records.js';
 import type { UserSnapshot } from './memory.js';
 import {
   DuplicateUsernameError,
   RecordNotFoundError,
   VersionConflictError,
-  type AddressRecord,
-  type CardRecord,
   type CustomerRecord,
-  type NewAddress,
-  type NewCard,
   type NewCustomer,
   type Page,
   type ProfileChanges,
@@ -55,8 +52,13 @@ const CARDS: Linked = { table: 'cards', column: 'card_ids' };
 const CUSTOMER_COLUMNS =
   'id, username, first_name, last_name, email, password_hash, salt, address_ids, card_ids, version';
 
-export class PostgresUserStore implements UserStore {
-  constructor(private readonly pool: PgPool) {}
+export class PostgresUserStore extends LinkedRecords<Linked> implements UserStore {
+  protected readonly addressKind = ADDRESSES;
+  protected readonly cardKind = CARDS;
+
+  constructor(private readonly pool: PgPool) {
+    super();
+  }
 
   /** Loads the seed (the original's three customers) into freshly created tables. */
   async seed(snapshot: UserSnapshot): Promise<void> {
@@ -159,46 +161,6 @@ export class PostgresUserStore implements UserStore {
     });
   }
 
-  listAddresses(page?: Page) {
-    return this.listDocs<AddressRecord>(ADDRESSES, page);
-  }
-
-  getAddress(id: string) {
-    return this.getDoc<AddressRecord>(ADDRESSES, id);
-  }
-
-  addressesOf(customerId: string) {
-    return this.docsOf<AddressRecord>(ADDRESSES, customerId);
-  }
-
-  createAddress(address: NewAddress, customerId?: string) {
-    return this.createDoc<AddressRecord>(ADDRESSES, address, customerId);
-  }
-
-  deleteAddress(id: string) {
-    return this.deleteDoc(ADDRESSES, id);
-  }
-
-  listCards(page?: Page) {
-    return this.listDocs<CardRecord>(CARDS, page);
-  }
-
-  getCard(id: string) {
-    return this.getDoc<CardRecord>(CARDS, id);
-  }
-
-  cardsOf(customerId: string) {
-    return this.docsOf<CardRecord>(CARDS, customerId);
-  }
-
-  createCard(card: NewCard, customerId?: string) {
-    return this.createDoc<CardRecord>(CARDS, card, customerId);
-  }
-
-  deleteCard(id: string) {
-    return this.deleteDoc(CARDS, id);
-  }
-
   health() {
     return this.pool.ping();
   }
@@ -211,19 +173,19 @@ export class PostgresUserStore implements UserStore {
     await this.pool.query(`INSERT INTO ${kind.table} (id, doc) VALUES ($1, $2)`, [id, JSON.stringify(doc)]);
   }
 
-  private async listDocs<T>(kind: Linked, page?: Page): Promise<T[]> {
+  protected async listDocs<T>(kind: Linked, page?: Page): Promise<T[]> {
     const rows = await this.pool.query<{ id: string; doc: object }>(
       `SELECT id, doc FROM ${kind.table} ORDER BY seq ${window(page)}`,
     );
     return rows.map((r) => ({ ...r.doc, id: r.id }) as T);
   }
 
-  private async getDoc<T>(kind: Linked, id: string): Promise<T | undefined> {
+  protected async getDoc<T>(kind: Linked, id: string): Promise<T | undefined> {
     const [row] = await this.pool.query<{ doc: object }>(`SELECT doc FROM ${kind.table} WHERE id = $1`, [id]);
     return row && ({ ...row.doc, id } as T);
   }
 
-  private async docsOf<T>(kind: Linked, customerId: string): Promise<T[]> {
+  protected async docsOf<T>(kind: Linked, customerId: string): Promise<T[]> {
     const rows = await this.pool.query<{ id: string; doc: object }>(
       `SELECT d.id, d.doc FROM customers c CROSS JOIN unnest(c.${kind.column}) WITH ORDINALITY AS u(id, ord)
          JOIN ${kind.table} d ON d.id = u.id WHERE c.id = $1 ORDER BY u.ord`,
@@ -233,7 +195,7 @@ export class PostgresUserStore implements UserStore {
   }
 
   /** Stores the document, then links it; like the original, it stays stored when the customer is missing. */
-  private async createDoc<T>(kind: Linked, doc: object, customerId?: string): Promise<T> {
+  protected async createDoc<T>(kind: Linked, doc: object, customerId?: string): Promise<T> {
     const id = newObjectId();
     await this.insertDoc(kind, id, doc);
     if (customerId !== undefined) {
@@ -247,7 +209,7 @@ export class PostgresUserStore implements UserStore {
     return { ...doc, id } as T;
   }
 
-  private async deleteDoc(kind: Linked, id: string): Promise<boolean> {
+  protected async deleteDoc(kind: Linked, id: string): Promise<boolean> {
     return this.pool.transaction(async (client) => {
       const { rowCount } = await client.query(`DELETE FROM ${kind.table} WHERE id = $1`, [id]);
       if (!rowCount) return false;
