@@ -38,6 +38,9 @@ export class ReadCache {
     this.invalidations = metrics.counter('catalogue_cache_invalidations_total', 'Cache flushes by reason.', [
       'reason',
     ]);
+    // Both reasons start at 0: a series born at 1 shows no increase() over its first scrape, so the
+    // first update after a start would be invisible to anyone watching invalidations.
+    for (const reason of ['update', 'flush']) this.invalidations.inc({ reason }, 0);
     this.size = metrics.gauge('catalogue_cache_entries', 'Entries held in the catalogue read cache.');
     this.size.set(0);
   }
