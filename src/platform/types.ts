@@ -214,6 +214,26 @@ export interface DeploymentInfo {
   }>;
 }
 
+/**
+ * One kept revision of a deployment, as `kubectl rollout history` lists it, with the change computed
+ * from the templates instead of a hand-written change-cause annotation. Scaling is not a revision.
+ */
+export interface RolloutRevision {
+  revision: number;
+  /** When the deployment moved to this revision (ISO). */
+  createdAt: string;
+  /** Its replica set (`<deploy>-<template-hash>`), as named in ScalingReplicaSet events. */
+  replicaSet: string;
+  current: boolean;
+  /**
+   * What changed from the revision that was current just before it, one short line each, e.g.
+   * "env POOL_SIZE: 8 → 1", "resources limits.cpu: 500m → 100m", "restarted",
+   * "config map shipping-rates: v2 → v3", "rollback to revision 3"; ["created"] for the first
+   * revision, [] when the template did not change. At most 9 lines.
+   */
+  changes: string[];
+}
+
 export interface EndpointAddress {
   pod: string;
   host: string;
@@ -532,6 +552,11 @@ export interface Platform {
    * mounted (those config maps get a new version with the old data), then rolls the pods.
    */
   rolloutUndo(deployment: string): Promise<void>;
+  /**
+   * The kept revisions (at most 10, `revisionHistoryLimit`), newest first, each with what changed in
+   * its pod template; like `kubectl rollout history deployment/<d>`.
+   */
+  rolloutHistory(deployment: string): Promise<RolloutRevision[]>;
 
   listServices(): Promise<ServiceInfo[]>;
   getService(name: string): Promise<ServiceInfo | undefined>;

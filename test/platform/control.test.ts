@@ -75,7 +75,7 @@ void test('kubectl over the control API drives the running lab; down stops it', 
     // A pod is Ready as soon as it listens; its first log line may reach the log file a moment later.
     const logs = await until('the pod has logged', async () => {
       const out = await cli(home, 'kubectl', 'logs', pod, '--tail', '1');
-      return out.stdout && out;
+      return out.stdout ? out : undefined;
     });
     assert.match(logs.stdout, /^\{"level":"info","msg":"listening"/);
     const events = await cli(home, 'kubectl', 'get', 'events');

@@ -23,6 +23,7 @@ export const PLATFORM_METHODS = [
   'setResources',
   'rolloutRestart',
   'rolloutUndo',
+  'rolloutHistory',
   'listServices',
   'getService',
   'listHpas',

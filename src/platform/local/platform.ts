@@ -34,10 +34,12 @@ import type {
   PodTemplateSpec,
   PodUsage,
   Platform,
+  RolloutRevision,
   ServiceInfo,
   StressLoad,
 } from '../types.js';
 import { PlatformError } from '../types.js';
+import { describeRevisionChange } from '../rollout-history.js';
 import { cgroupDriver, type CgroupDriver } from './cgroups.js';
 import { EventRecorder } from './events.js';
 import { LabState, labHome, reclaimLeftovers, type ReclaimReport } from './lab-state.js';
@@ -68,6 +70,10 @@ interface Revision {
   template: PodTemplateSpec;
   configMapVersions: Record<string, number>;
   restartedAt?: string;
+  /** When the deployment moved to this revision. */
+  createdAt: string;
+  /** What changed from the revision current before it (see rollout-history.ts). */
+  changes: string[];
 }
 
 interface DeploymentState {
@@ -301,6 +307,8 @@ export class LocalPlatform implements Platform {
       revision: 1,
       template: structuredClone(spec.template),
       configMapVersions: this.mountedVersions(spec.template),
+      createdAt: new Date().toISOString(),
+      changes: ['created'],
     };
     this.deployments.set(spec.name, {
       spec: structuredClone(spec),
@@ -463,8 +471,15 @@ export class LocalPlatform implements Platform {
     return d;
   }
 
-  /** A new revision of the pod template (or the same template with new config or a restart stamp). */
-  private roll(d: DeploymentState, change: Partial<Omit<Revision, 'revision'>>): void {
+  /**
+   * A new revision of the pod template (or the same template with new config or a restart stamp);
+   * `cause` leads its change lines (an undo says which revision it restored).
+   */
+  private roll(
+    d: DeploymentState,
+    change: Partial<Pick<Revision, 'template' | 'configMapVersions' | 'restartedAt'>>,
+    cause?: string,
+  ): void {
     const next: Revision = {
       revision: d.current.revision + 1,
       template: structuredClone(change.template ?? d.current.template),
@@ -472,7 +487,10 @@ export class LocalPlatform implements Platform {
       ...((change.restartedAt ?? d.current.restartedAt)
         ? { restartedAt: change.restartedAt ?? d.current.restartedAt }
         : {}),
+      createdAt: new Date().toISOString(),
+      changes: [],
     };
+    next.changes = [...(cause ? [cause] : []), ...describeRevisionChange(d.current, next)];
     d.revisions.push(next);
     if (d.revisions.length > 10) d.revisions.shift(); // revisionHistoryLimit
     d.current = next;
@@ -643,11 +661,24 @@ export class LocalPlatform implements Platform {
       this.restartMounting(cm, deployment);
     }
     d.revisions.splice(d.revisions.indexOf(previous), 1); // k8s moves the restored revision to the top
-    this.roll(d, {
-      template: previous.template,
-      configMapVersions: versions,
-      restartedAt: previous.restartedAt,
-    });
+    this.roll(
+      d,
+      { template: previous.template, configMapVersions: versions, restartedAt: previous.restartedAt },
+      `rollback to revision ${previous.revision}`,
+    );
+  }
+
+  async rolloutHistory(deployment: string): Promise<RolloutRevision[]> {
+    const d = this.deployment(deployment);
+    return d.revisions
+      .map((r) => ({
+        revision: r.revision,
+        createdAt: r.createdAt,
+        replicaSet: `${d.spec.name}-${templateHash(r)}`,
+        current: r === d.current,
+        changes: [...r.changes],
+      }))
+      .reverse();
   }
 
   // ---------------------------------------------------------------------------------------------
