@@ -5,6 +5,7 @@
  */
 import { round } from './json.js';
 import type { Observation } from './observe.js';
+import type { CatalogueReplica } from './signals.js';
 import type { Symptom } from './types.js';
 
 export const THRESHOLDS = {
@@ -29,6 +30,28 @@ export const THRESHOLDS = {
   /** A cache TTL (ms) long enough for a missed invalidation to be seen by shoppers. */
   staleTtlMs: 60_000,
 } as const;
+
+/** Seconds of slack for clocks: process start times are whole seconds. */
+const SAME_MOMENT_S = 1;
+
+/**
+ * Replicas that missed the latest update: started before it and have not dropped their cache since,
+ * while another replica did. Undefined when no update is recent (within `ttlMs`, when known; else
+ * 10 min) or every replica saw it.
+ */
+export function missedUpdate(
+  replicas: CatalogueReplica[],
+  nowMs: number,
+  ttlMs?: number,
+): { updateS: number; updated: string[]; stale: string[] } | undefined {
+  const updateS = Math.max(0, ...replicas.map((x) => x.lastUpdateS));
+  if (updateS === 0 || updateS < (nowMs - (ttlMs ?? 600_000)) / 1000) return undefined;
+  const before = (s: number) => s < updateS - SAME_MOMENT_S;
+  const stale = replicas.filter((x) => before(x.startedS) && before(x.lastInvalidationS)).map((x) => x.pod);
+  if (stale.length === 0 || stale.length === replicas.length) return undefined;
+  const updated = replicas.filter((x) => !stale.includes(x.pod)).map((x) => x.pod);
+  return { updateS, updated, stale };
+}
 
 const over = (now: number, base: number | undefined, t: { floor: number; factor: number; offset: number }) =>
   now > Math.max(t.floor, t.factor * (base ?? 0) + t.offset);
@@ -108,17 +131,17 @@ export function detect(obs: Observation): Symptom[] {
         detail: `queue ${q.name} holds ${q.messages} messages and has no consumer`,
       });
 
-  const counts = [...r.updateInvalidations.entries()];
-  const updated = counts.filter(([, c]) => c >= 1).map(([pod]) => pod);
-  const pods = Math.max(r.cataloguePods ?? 0, counts.length);
-  if (updated.length > 0 && updated.length < pods && (obs.catalogueCacheTtlMs ?? 0) >= THRESHOLDS.staleTtlMs)
+  const missed = missedUpdate(r.catalogueReplicas, obs.at, obs.catalogueCacheTtlMs);
+  if (missed && (obs.catalogueCacheTtlMs ?? 0) >= THRESHOLDS.staleTtlMs) {
+    const ago = Math.round(obs.at / 1000 - missed.updateS);
     out.push({
       kind: 'replicas-disagree',
       where: 'catalogue',
-      now: updated.length,
+      now: missed.stale.length,
       userFacing: true,
-      detail: `a price update invalidated the cache of ${updated.length} of ${pods} catalogue replicas (${updated.join(', ')}); the others serve cached data for up to ${Math.round((obs.catalogueCacheTtlMs ?? 0) / 1000)} s`,
+      detail: `the last catalogue update (${ago} s ago) dropped the cache of ${missed.updated.join(', ')} only; ${missed.stale.join(', ')} started before it and kept ${missed.stale.length > 1 ? 'their' : 'its'} cache, serving data up to ${Math.round((obs.catalogueCacheTtlMs ?? 0) / 1000)} s old`,
     });
+  }
 
   for (const c of obs.configChanges)
     if (c.bigChanges.length > 0)

@@ -3,6 +3,7 @@
  * config-map versions, deployment availability). Detection (detect.ts) is a pure function of this.
  */
 import { first, get, list, num, obj, str, type Json } from './json.js';
+import { missedUpdate } from './detect.js';
 import { readSignals, type Baselines, type Readings } from './signals.js';
 import type { AgentTools } from './tools.js';
 
@@ -36,7 +37,7 @@ export interface Observation {
   queues: QueueView[];
   configChanges: ConfigChange[];
   deployments: DeploymentView[];
-  /** The catalogue's read-cache TTL, read only when its replicas disagree. */
+  /** The catalogue's read-cache TTL, read only when a replica missed the latest update. */
   catalogueCacheTtlMs?: number;
 }
 
@@ -146,8 +147,7 @@ export async function observe(tools: AgentTools, baselines: Baselines): Promise<
     deployments,
     configChanges: await configChanges(tools, now),
   };
-  const counts = [...readings.updateInvalidations.values()];
-  if ((readings.cataloguePods ?? 0) >= 2 && counts.some((c) => c >= 1)) {
+  if (missedUpdate(readings.catalogueReplicas, now)) {
     const revision = deployments.find((d) => d.name === 'catalogue')?.revision;
     const env = envOf(
       await tools.memo(`describe catalogue@${revision ?? now}`, () =>

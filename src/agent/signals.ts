@@ -33,8 +33,10 @@ export const QUERIES = {
   shipped: 'sum(increase(orders_shipped_total{outcome="updated"}[2m]))',
   authorised: 'sum(increase(payment_authorisations_total{result="authorised"}[2m]))',
   shipRetries: 'sum(rate(queue_master_messages_processed_total{result="retry"}[1m]))',
-  updateInvalidations: 'sum by (pod) (increase(catalogue_cache_invalidations_total{reason="update"}[10m]))',
-  cataloguePods: 'count(up{job="catalogue"} == 1)',
+  catalogueStarted:
+    'max by (pod) (process_start_time_seconds{job="catalogue"}) and on (pod) (up{job="catalogue"} == 1)',
+  catalogueLastUpdate: 'max by (pod) (catalogue_cache_last_invalidation_timestamp_seconds{reason="update"})',
+  catalogueLastInvalidation: 'max by (pod) (catalogue_cache_last_invalidation_timestamp_seconds)',
 } as const;
 
 export const VECTORS = [
@@ -71,9 +73,17 @@ export interface Readings {
   shipped?: number;
   authorised?: number;
   shipRetries?: number;
-  /** Catalogue pods and the price-update invalidations each saw in the last 10 min. */
-  updateInvalidations: Map<string, number>;
-  cataloguePods?: number;
+  /** The live catalogue replicas: when each started and last dropped its cache, in epoch seconds. */
+  catalogueReplicas: CatalogueReplica[];
+}
+
+export interface CatalogueReplica {
+  pod: string;
+  startedS: number;
+  /** Last drop for a price or stock update (0: none since the start). */
+  lastUpdateS: number;
+  /** Last drop for any reason, a flush included. */
+  lastInvalidationS: number;
 }
 
 /** The q-quantile of the values (nearest rank). */
@@ -128,8 +138,9 @@ export const SIGNAL_BUNDLES = {
     shipped: QUERIES.shipped,
     authorised: QUERIES.authorised,
     shipRetries: QUERIES.shipRetries,
-    updateInvalidations: QUERIES.updateInvalidations,
-    cataloguePods: QUERIES.cataloguePods,
+    catalogueStarted: QUERIES.catalogueStarted,
+    catalogueLastUpdate: QUERIES.catalogueLastUpdate,
+    catalogueLastInvalidation: QUERIES.catalogueLastInvalidation,
   }),
 };
 
@@ -149,6 +160,17 @@ export async function readSignals(tools: AgentTools, baselines: Baselines): Prom
       0,
   }));
   const scalar = (samples: Sample[]) => samples[0]?.value;
+  const lastUpdate = toMap(b.catalogueLastUpdate, 'pod');
+  const lastInvalidation = toMap(b.catalogueLastInvalidation, 'pod');
+  const catalogueReplicas = b.catalogueStarted.map((s) => {
+    const pod = s.labels.pod ?? '';
+    return {
+      pod,
+      startedS: s.value,
+      lastUpdateS: lastUpdate.get(pod) ?? 0,
+      lastInvalidationS: lastInvalidation.get(pod) ?? 0,
+    };
+  });
   return {
     vectors,
     baselines,
@@ -160,7 +182,6 @@ export async function readSignals(tools: AgentTools, baselines: Baselines): Prom
     shipped: scalar(b.shipped),
     authorised: scalar(b.authorised),
     shipRetries: scalar(b.shipRetries),
-    updateInvalidations: toMap(b.updateInvalidations, 'pod'),
-    cataloguePods: scalar(b.cataloguePods),
+    catalogueReplicas,
   };
 }

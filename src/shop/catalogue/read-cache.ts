@@ -22,6 +22,7 @@ export class ReadCache {
   private readonly hits: Counter<string>;
   private readonly misses: Counter<string>;
   private readonly invalidations: Counter<string>;
+  private readonly lastInvalidation: Gauge<string>;
   private readonly size: Gauge<string>;
 
   constructor(
@@ -38,9 +39,18 @@ export class ReadCache {
     this.invalidations = metrics.counter('catalogue_cache_invalidations_total', 'Cache flushes by reason.', [
       'reason',
     ]);
-    // Both reasons start at 0: a series born at 1 shows no increase() over its first scrape, so the
-    // first update after a start would be invisible to anyone watching invalidations.
-    for (const reason of ['update', 'flush']) this.invalidations.inc({ reason }, 0);
+    // When each replica last dropped its cache: comparing replicas shows one that missed an update even
+    // when the update came before the replica's first scrape, where a counter's increase() sees nothing.
+    this.lastInvalidation = metrics.gauge(
+      'catalogue_cache_last_invalidation_timestamp_seconds',
+      'When the cache was last flushed, by reason (0: never since the start).',
+      ['reason'],
+    );
+    // Every series exists from the start: one born at 1 shows no increase() over its first scrape.
+    for (const reason of ['update', 'flush']) {
+      this.invalidations.inc({ reason }, 0);
+      this.lastInvalidation.set({ reason }, 0);
+    }
     this.size = metrics.gauge('catalogue_cache_entries', 'Entries held in the catalogue read cache.');
     this.size.set(0);
   }
@@ -71,6 +81,7 @@ export class ReadCache {
     this.entries.clear();
     this.generation++;
     this.invalidations.inc({ reason });
+    this.lastInvalidation.set({ reason }, this.now() / 1000);
     this.size.set(0);
     return dropped;
   }
