@@ -41,16 +41,17 @@ const SAME_MOMENT_S = 1;
  */
 export function missedUpdate(
   replicas: CatalogueReplica[],
-  nowMs: number,
   ttlMs?: number,
-): { updateS: number; updated: string[]; stale: string[] } | undefined {
-  const updateS = Math.max(0, ...replicas.map((x) => x.lastUpdateS));
-  if (updateS === 0 || updateS < (nowMs - (ttlMs ?? 600_000)) / 1000) return undefined;
-  const before = (s: number) => s < updateS - SAME_MOMENT_S;
-  const stale = replicas.filter((x) => before(x.startedS) && before(x.lastInvalidationS)).map((x) => x.pod);
+): { updateAgoS: number; updated: string[]; stale: string[] } | undefined {
+  const updateAgoS = Math.min(Infinity, ...replicas.map((x) => x.lastUpdateAgoS));
+  if (updateAgoS > (ttlMs ?? 600_000) / 1000) return undefined;
+  const before = (agoS: number) => agoS > updateAgoS + SAME_MOMENT_S;
+  const stale = replicas
+    .filter((x) => before(x.startedAgoS) && before(x.lastInvalidationAgoS))
+    .map((x) => x.pod);
   if (stale.length === 0 || stale.length === replicas.length) return undefined;
   const updated = replicas.filter((x) => !stale.includes(x.pod)).map((x) => x.pod);
-  return { updateS, updated, stale };
+  return { updateAgoS, updated, stale };
 }
 
 const over = (now: number, base: number | undefined, t: { floor: number; factor: number; offset: number }) =>
@@ -131,9 +132,9 @@ export function detect(obs: Observation): Symptom[] {
         detail: `queue ${q.name} holds ${q.messages} messages and has no consumer`,
       });
 
-  const missed = missedUpdate(r.catalogueReplicas, obs.at, obs.catalogueCacheTtlMs);
+  const missed = missedUpdate(r.catalogueReplicas, obs.catalogueCacheTtlMs);
   if (missed && (obs.catalogueCacheTtlMs ?? 0) >= THRESHOLDS.staleTtlMs) {
-    const ago = Math.round(obs.at / 1000 - missed.updateS);
+    const ago = Math.round(missed.updateAgoS);
     out.push({
       kind: 'replicas-disagree',
       where: 'catalogue',

@@ -147,7 +147,7 @@ export async function observe(tools: AgentTools, baselines: Baselines): Promise<
     deployments,
     configChanges: await configChanges(tools, now),
   };
-  if (missedUpdate(readings.catalogueReplicas, now)) {
+  if (missedUpdate(readings.catalogueReplicas)) {
     const revision = deployments.find((d) => d.name === 'catalogue')?.revision;
     const env = envOf(
       await tools.memo(`describe catalogue@${revision ?? now}`, () =>

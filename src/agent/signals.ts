@@ -33,11 +33,15 @@ export const QUERIES = {
   shipped: 'sum(increase(orders_shipped_total{outcome="updated"}[2m]))',
   authorised: 'sum(increase(payment_authorisations_total{result="authorised"}[2m]))',
   shipRetries: 'sum(rate(queue_master_messages_processed_total{result="retry"}[1m]))',
+  // ages (seconds ago), not epoch timestamps: answers are rounded to a few significant digits
   catalogueStarted:
-    'max by (pod) (process_start_time_seconds{job="catalogue"}) and on (pod) (up{job="catalogue"} == 1)',
-  catalogueLastUpdate: 'max by (pod) (catalogue_cache_last_invalidation_timestamp_seconds{reason="update"})',
-  catalogueLastInvalidation: 'max by (pod) (catalogue_cache_last_invalidation_timestamp_seconds)',
+    'min by (pod) (time() - process_start_time_seconds{job="catalogue"}) and on (pod) (up{job="catalogue"} == 1)',
+  catalogueLastUpdate:
+    'min by (pod) (time() - catalogue_cache_last_invalidation_timestamp_seconds{reason="update"})',
+  catalogueLastInvalidation: 'min by (pod) (time() - catalogue_cache_last_invalidation_timestamp_seconds)',
 } as const;
+
+const YEAR_S = 365 * 86_400;
 
 export const VECTORS = [
   'routeP95',
@@ -73,17 +77,18 @@ export interface Readings {
   shipped?: number;
   authorised?: number;
   shipRetries?: number;
-  /** The live catalogue replicas: when each started and last dropped its cache, in epoch seconds. */
+  /** The live catalogue replicas: how long ago each started and last dropped its cache. */
   catalogueReplicas: CatalogueReplica[];
 }
 
+/** Ages in seconds; Infinity for "never since the start". */
 export interface CatalogueReplica {
   pod: string;
-  startedS: number;
-  /** Last drop for a price or stock update (0: none since the start). */
-  lastUpdateS: number;
+  startedAgoS: number;
+  /** Last drop for a price or stock update. */
+  lastUpdateAgoS: number;
   /** Last drop for any reason, a flush included. */
-  lastInvalidationS: number;
+  lastInvalidationAgoS: number;
 }
 
 /** The q-quantile of the values (nearest rank). */
@@ -162,13 +167,18 @@ export async function readSignals(tools: AgentTools, baselines: Baselines): Prom
   const scalar = (samples: Sample[]) => samples[0]?.value;
   const lastUpdate = toMap(b.catalogueLastUpdate, 'pod');
   const lastInvalidation = toMap(b.catalogueLastInvalidation, 'pod');
+  // a timestamp of 0 ("never") reads as an age of decades
+  const age = (ages: Map<string, number>, pod: string) => {
+    const v = ages.get(pod);
+    return v === undefined || v > YEAR_S ? Infinity : v;
+  };
   const catalogueReplicas = b.catalogueStarted.map((s) => {
     const pod = s.labels.pod ?? '';
     return {
       pod,
-      startedS: s.value,
-      lastUpdateS: lastUpdate.get(pod) ?? 0,
-      lastInvalidationS: lastInvalidation.get(pod) ?? 0,
+      startedAgoS: s.value,
+      lastUpdateAgoS: age(lastUpdate, pod),
+      lastInvalidationAgoS: age(lastInvalidation, pod),
     };
   });
   return {

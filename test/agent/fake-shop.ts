@@ -86,7 +86,7 @@ export function healthyState(): FakeState {
     [QUERIES.shipped]: [{ labels: {}, value: 12 }],
     [QUERIES.authorised]: [{ labels: {}, value: 12 }],
     [QUERIES.failedOrders]: [{ labels: {}, value: 0 }],
-    [QUERIES.catalogueStarted]: [{ labels: { pod: 'catalogue-a' }, value: Date.now() / 1000 - 3600 }],
+    [QUERIES.catalogueStarted]: [{ labels: { pod: 'catalogue-a' }, value: 3600 }],
   };
   const past: FakeState['past'] = {};
   for (const key of [...VECTORS, 'sessionLoss'] as const)
