@@ -175,4 +175,27 @@ describe('scraper against a real prom-client endpoint', () => {
     scraper.markStale(labels, clock + 10_000);
     assert.equal(vector(engine.instantQuery('kube_deployment_status_replicas', clock + 10_000)).length, 0);
   });
+
+  it('keeps scraping the last known targets when discovery fails, and never throws', async () => {
+    const known = [
+      { job: 'catalogue', instance: 'catalogue-0:80', pod: 'catalogue-0', url: `${url}/metrics` },
+    ];
+    const broken = new Scraper({
+      tsdb,
+      targets: () => (failDiscovery ? Promise.reject(new Error('cannot reach the lab')) : known),
+      intervalMs: 15_000,
+      now: () => clock,
+    });
+    let failDiscovery = false;
+    await broken.scrapeAll();
+    failDiscovery = true;
+    clock += 15_000;
+    await broken.scrapeAll();
+    assert.equal(broken.discoveryError, 'cannot reach the lab');
+    assert.equal(broken.targetStatuses().length, 1);
+    assert.equal(broken.targetStatuses()[0].health, 'up');
+    failDiscovery = false;
+    await broken.scrapeAll();
+    assert.equal(broken.discoveryError, '');
+  });
 });

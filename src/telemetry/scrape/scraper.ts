@@ -1,6 +1,7 @@
 import { parseExposition, type MetricFamilyMeta } from '../exposition/parse.js';
 import { labelsKey, type Labels } from '../tsdb/labels.js';
 import type { Tsdb } from '../tsdb/tsdb.js';
+import { Periodic } from '../polling/periodic.js';
 import { mergeTargetLabels } from './target-labels.js';
 
 export interface ScrapeTarget {
@@ -60,35 +61,31 @@ export class Scraper {
   private readonly now: () => number;
   private readonly states = new Map<string, TargetState>();
   private readonly families = new Map<string, MetricFamilyMeta>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly rounds: Periodic;
+  /** The last target list discovered; kept when discovery fails, as Prometheus keeps its targets. */
+  private known: ScrapeTarget[] = [];
+  /** Why the last discovery failed ('' when it worked). */
+  discoveryError = '';
 
   constructor(private readonly options: ScraperOptions) {
     this.intervalMs = options.intervalMs ?? 5000;
     this.timeoutMs = options.timeoutMs ?? this.intervalMs;
     this.honorLabels = options.honorLabels ?? false;
     this.now = options.now ?? Date.now;
+    this.rounds = new Periodic(this.intervalMs, () => this.scrapeAll());
   }
 
   start(): void {
-    if (this.timer) return;
-    const tick = (): void => {
-      if (!this.running) this.running = this.scrapeAll().finally(() => (this.running = undefined));
-    };
-    tick();
-    this.timer = setInterval(tick, this.intervalMs);
-    this.timer.unref();
+    this.rounds.start();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.rounds.stop();
   }
 
   /** One round: scrape every current target, and mark series of vanished targets stale. */
   async scrapeAll(): Promise<void> {
-    const targets = await this.options.targets();
+    const targets = await this.discover();
     const current = new Map(targets.map((t) => [targetKey(t), t]));
     const t0 = this.now();
     for (const [key, state] of this.states) {
@@ -98,6 +95,17 @@ export class Scraper {
       this.states.delete(key);
     }
     await Promise.all([...current].map(([key, target]) => this.scrapeTarget(key, target)));
+  }
+
+  /** The targets now; the last known ones when discovery fails (a lab gone or restarting). */
+  private async discover(): Promise<ScrapeTarget[]> {
+    try {
+      this.known = await this.options.targets();
+      this.discoveryError = '';
+    } catch (error) {
+      this.discoveryError = (error as Error).message;
+    }
+    return this.known;
   }
 
   private async scrapeTarget(key: string, target: ScrapeTarget): Promise<void> {
