@@ -220,7 +220,15 @@ function starvationHypotheses(world: World, obs: Observation, suspects: string[]
     const evidence = [
       `${name} is CPU-throttled in ${Math.round(ratio * 100)}% of periods (limit ${d.cpuLimitM ?? '?'}m)`,
     ];
+    const lowered =
+      d.cpuLimitMax15mM !== undefined && d.cpuLimitM !== undefined && d.cpuLimitMax15mM > d.cpuLimitM;
+    const loweredNote = `its CPU limit was ${d.cpuLimitMax15mM}m within the last 15 min and is ${d.cpuLimitM}m now`;
     if (hpa && blindHpa) {
+      // Scaling out more replicas that are each throttled by a freshly lowered limit is slow to help
+      // (every new pod starts under the same quota): the limit change is undone too.
+      const restoreLimit: PlanStep[] = lowered
+        ? [{ tool: 'set_resources', args: { deployment: name, limits: { cpu: restoredCpu(d) } } }]
+        : [];
       out.push({
         rule: 'hpa-wrong-metric',
         components: [name, `hpa/${hpa.name}`],
@@ -229,6 +237,7 @@ function starvationHypotheses(world: World, obs: Observation, suspects: string[]
         evidence: [
           ...evidence,
           `HPA ${hpa.name} scales ${name} on ${hpa.metrics.join(', ') || 'nothing'}, not CPU, and stays at ${hpa.current} replica(s) (min ${hpa.min}, max ${hpa.max})`,
+          ...(lowered ? [loweredNote] : []),
         ],
         explains: ['latency', 'errors', 'saturation'],
         plan: [
@@ -246,20 +255,16 @@ function starvationHypotheses(world: World, obs: Observation, suspects: string[]
               },
             },
           },
+          ...restoreLimit,
         ],
       });
       continue;
     }
-    const lowered =
-      d.cpuLimitMax15mM !== undefined && d.cpuLimitM !== undefined && d.cpuLimitMax15mM > d.cpuLimitM;
     const now = rate(obs, name);
     const base = rateBase(obs, name);
     const surge = now !== undefined && base !== undefined && base > 0 && now >= 3 * base;
     if (lowered || (d.recentRollouts > 0 && !surge)) {
-      if (lowered)
-        evidence.push(
-          `its CPU limit was ${d.cpuLimitMax15mM}m within the last 15 min and is ${d.cpuLimitM}m now`,
-        );
+      if (lowered) evidence.push(loweredNote);
       if (d.recentRollouts > 0)
         evidence.push(`${name} was rolled out ${d.recentRollouts} time(s) in the last 15 min`);
       const writes = world.writers.has(name);

@@ -196,7 +196,7 @@ test('slow external payment gateway: makes payment fail fast instead of touching
   ]);
 });
 
-test('HPA on memory while CPU throttles: patches the HPA to CPU', async () => {
+function memoryHpaState(): FakeState {
   const state = healthyState();
   setNow(state, QUERIES.routeP95, { route: '/' }, 3);
   setNow(state, QUERIES.routeP95, { route: '/catalogue' }, 3);
@@ -217,6 +217,11 @@ test('HPA on memory while CPU throttles: patches the HPA to CPU', async () => {
       currentReplicas: 1,
     },
   ];
+  return state;
+}
+
+test('HPA on memory while CPU throttles: patches the HPA to CPU', async () => {
+  const state = memoryHpaState();
   const shop = fakeShop(state, (name, _args, s) => {
     if (name === 'patch_hpa') {
       setNow(s, QUERIES.routeP95, { route: '/' }, 0.05);
@@ -231,6 +236,29 @@ test('HPA on memory while CPU throttles: patches the HPA to CPU', async () => {
   const patch = shop.actions()[0];
   assert.equal(patch.name, 'patch_hpa');
   assert.match(JSON.stringify(patch.args), /"name":"cpu"/);
+  assert.equal(shop.actions().length, 1, 'the limit was never lowered: nothing else changes');
+});
+
+test('HPA on memory and a CPU limit lowered minutes ago: patches the HPA and restores the limit', async () => {
+  const state = memoryHpaState();
+  state.deployments.find((d) => d.name === 'front-end')!.resources = {
+    requests: { cpu: '100m' },
+    limits: { cpu: '100m' },
+  };
+  setNow(state, WORLD_QUERIES.cpuLimitMax, { container: 'front-end' }, 0.3);
+  const shop = fakeShop(state, (name, _args, s) => {
+    if (name !== 'set_resources') return;
+    setNow(s, QUERIES.routeP95, { route: '/' }, 0.05);
+    setNow(s, QUERIES.routeP95, { route: '/catalogue' }, 0.05);
+    setNow(s, QUERIES.throttle, { container: 'front-end' }, 0.1);
+  });
+  await runReferenceAgent(shop.client, FAST);
+  assert.equal(lastDiagnosis(shop).faultType, 'autoscaling-misconfiguration');
+  assert.deepEqual(
+    shop.actions().map((a) => a.name),
+    ['patch_hpa', 'set_resources'],
+  );
+  assert.deepEqual(shop.actions()[1].args, { deployment: 'front-end', limits: { cpu: '500m' } });
 });
 
 test('search index missing: recreates it', async () => {
