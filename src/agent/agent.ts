@@ -19,7 +19,7 @@ import type {
   Symptom,
   ToolClient,
 } from './types.js';
-import { gatherWorld, loadEnv } from './world.js';
+import { gatherWorld, loadEnv, type World } from './world.js';
 
 /** Polls a user-facing symptom must persist before it counts (one look can be a blip). */
 const CONFIRM_USER_FACING = 2;
@@ -174,7 +174,7 @@ class Agent {
         }
         if (Date.now() - this.lastSilentLook > SILENT_LOOK_EVERY_MS) {
           this.lastSilentLook = Date.now();
-          const hyps = diagnose(golden, await gatherWorld(this.tools), obs).filter(
+          const hyps = diagnose(golden, await this.worldFor(golden), obs).filter(
             (h) => h.confidence >= ACT_CONFIDENCE,
           );
           if (hyps.length > 0) {
@@ -205,6 +205,18 @@ class Agent {
       await sleep(Math.min(this.options.pollMs, this.left() - this.options.pollMs), this.options.signal);
     }
     return undefined;
+  }
+
+  /**
+   * The platform as the rules need it for these symptoms, with the env the session and pool rules read
+   * (list_deployments does not carry env). The watch's early look and the investigation see the same.
+   */
+  private async worldFor(symptoms: Symptom[]): Promise<World> {
+    const world = await gatherWorld(this.tools);
+    if (world.deployments.has('front-end')) await loadEnv(this.tools, world, 'front-end');
+    for (const s of symptoms.filter((x) => x.kind === 'pool-saturation'))
+      await loadEnv(this.tools, world, s.where);
+    return world;
   }
 
   /** Whether only this service's routes have deviated, for as long as a severe deviation must last. */
@@ -351,10 +363,7 @@ class Agent {
     let verified = false;
     let acted: Hypothesis[] = [];
     for (let round = 1; round <= MAX_ROUNDS && this.left() > this.options.pollMs * 2; round++) {
-      const world = await gatherWorld(this.tools);
-      if (world.deployments.has('front-end')) await loadEnv(this.tools, world, 'front-end');
-      for (const s of symptoms.filter((x) => x.kind === 'pool-saturation'))
-        await loadEnv(this.tools, world, s.where);
+      const world = await this.worldFor(symptoms);
       const hyps = diagnose(symptoms, world, obs);
       this.hypotheses = hyps;
       this.timeline.add(

@@ -413,6 +413,21 @@ test('checkout pool saturated: enlarges the pool named in the env', async () => 
   ]);
 });
 
+test('a saturated pool short of a severe slowdown: the watch reads the pool size from the env and acts', async () => {
+  const state = healthyState();
+  // no route latency symptom: the early look of the watch alone must see the pool and its setting
+  state.now[QUERIES.poolQueued] = [{ labels: { job: 'orders', pool: 'orders' }, value: 37 }];
+  state.deployments.find((d) => d.name === 'orders')!.env = { ORDERS_POOL_SIZE: '1' };
+  const shop = fakeShop(state, (name, _a, s) => {
+    if (name === 'set_env') s.now[QUERIES.poolQueued] = [];
+  });
+  await runReferenceAgent(shop.client, FAST);
+  assert.equal(lastDiagnosis(shop).faultType, 'pool-exhaustion');
+  assert.deepEqual(shop.actions(), [
+    { name: 'set_env', args: { deployment: 'orders', env: { ORDERS_POOL_SIZE: '64' } } },
+  ]);
+});
+
 test('login surge on user: scales the user service out', async () => {
   const state = healthyState();
   setNow(state, QUERIES.routeP95, { route: '/login' }, 4);
