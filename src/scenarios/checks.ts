@@ -105,6 +105,27 @@ export async function readCheck(
       : Math.max(...values);
 }
 
+/**
+ * `readCheck` for a baseline, which is read once: a state probe that meets a pod restarting at that
+ * moment (a refused or failed request) is tried again, `attempts` times in all, rather than leaving the
+ * run without a threshold (its checks then can neither manifest nor recover).
+ */
+export async function readBaselineCheck(
+  check: ScenarioCheck,
+  timeMs: number,
+  deps: { query: QueryFn; readState: StateFn },
+  retry: { attempts: number; pauseMs: number } = { attempts: 4, pauseMs: 2000 },
+): Promise<number | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readCheck(check, timeMs, deps);
+    } catch (err) {
+      if (!('state' in check) || attempt >= retry.attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, retry.pauseMs));
+    }
+  }
+}
+
 export interface EvaluateOptions {
   query: QueryFn;
   readState: StateFn;

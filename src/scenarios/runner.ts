@@ -26,7 +26,7 @@ import {
   CheckTracker,
   effectiveThreshold,
   evaluateCheck,
-  readCheck,
+  readBaselineCheck,
   type QueryFn,
   type StateFn,
 } from './checks.js';
@@ -497,7 +497,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
         const report = reports.get(`${phase}/${c.id}`)!;
         let value: number | undefined;
         try {
-          value = await readCheck(c, baselineAt, { query, readState });
+          value = await readBaselineCheck(c, baselineAt, { query, readState });
         } catch (err) {
           report.error = `at baseline: ${(err as Error).message}`;
         }

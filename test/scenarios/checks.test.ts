@@ -1,7 +1,13 @@
 /** The check evaluator's logic (thresholds, baselines, `for` windows, reductions) with a fake query. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CheckTracker, effectiveThreshold, evaluateCheck, type QueryFn } from '../../src/scenarios/checks.js';
+import {
+  CheckTracker,
+  effectiveThreshold,
+  evaluateCheck,
+  readBaselineCheck,
+  type QueryFn,
+} from '../../src/scenarios/checks.js';
 import { checkSchema, type ScenarioCheck } from '../../src/scenarios/schema.js';
 
 const check = (raw: Record<string, unknown>): ScenarioCheck => checkSchema.parse(raw);
@@ -80,5 +86,31 @@ describe('check evaluation', () => {
   it('refuses a baseline on == and a check without any threshold', () => {
     assert.throws(() => check({ id: 'e', promql: 'x', op: '==', baseline: { factor: 1 } }));
     assert.throws(() => check({ id: 'e', promql: 'x', op: '>' }));
+  });
+});
+
+describe('readBaselineCheck', () => {
+  const probe = check({ id: 'lost', state: 'profile-lost-updates', op: '>', baseline: { offset: 1 } });
+  const query = series(() => []);
+  const fast = { attempts: 3, pauseMs: 1 };
+
+  it('tries a failing state probe again (a pod restarting at the baseline moment)', async () => {
+    let calls = 0;
+    const readState = async () => {
+      if (++calls < 3) throw new Error('connect ECONNREFUSED');
+      return 0;
+    };
+    assert.equal(await readBaselineCheck(probe, 0, { query, readState }, fast), 0);
+    assert.equal(calls, 3);
+  });
+
+  it('gives up after the last attempt with the probe’s error', async () => {
+    let calls = 0;
+    const readState = async () => {
+      calls++;
+      throw new Error('user is down');
+    };
+    await assert.rejects(readBaselineCheck(probe, 0, { query, readState }, fast), /user is down/);
+    assert.equal(calls, 3);
   });
 });
