@@ -16,13 +16,19 @@ test('read cache: invalidation counters exist at 0 from the start, so the first 
     'catalogue_cache_invalidations_total{reason="flush"} 0',
   ]);
   cache.invalidate('update');
-  assert.ok((await invalidations(metrics)).includes('catalogue_cache_invalidations_total{reason="update"} 1'));
+  assert.ok(
+    (await invalidations(metrics)).includes('catalogue_cache_invalidations_total{reason="update"} 1'),
+  );
 });
 
 test('read cache: serves cached values for the TTL and drops them on invalidation', async () => {
   let clock = 0;
   let loads = 0;
-  const cache = new ReadCache({ ttlMs: 1000, maxEntries: 10 }, new ShopMetrics('catalogue', 'go'), () => clock);
+  const cache = new ReadCache(
+    { ttlMs: 1000, maxEntries: 10 },
+    new ShopMetrics('catalogue', 'go'),
+    () => clock,
+  );
   const load = async () => ++loads;
   assert.equal(await cache.read('get', 'a', load), 1);
   assert.equal(await cache.read('get', 'a', load), 1);
