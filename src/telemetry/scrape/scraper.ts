@@ -64,8 +64,6 @@ export class Scraper {
   private readonly rounds: Periodic;
   /** The last target list discovered; kept when discovery fails, as Prometheus keeps its targets. */
   private known: ScrapeTarget[] = [];
-  /** Why the last discovery failed ('' when it worked). */
-  discoveryError = '';
 
   constructor(private readonly options: ScraperOptions) {
     this.intervalMs = options.intervalMs ?? 5000;
@@ -101,9 +99,8 @@ export class Scraper {
   private async discover(): Promise<ScrapeTarget[]> {
     try {
       this.known = await this.options.targets();
-      this.discoveryError = '';
-    } catch (error) {
-      this.discoveryError = (error as Error).message;
+    } catch {
+      // keep scraping what was known; the next round discovers again
     }
     return this.known;
   }
