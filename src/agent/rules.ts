@@ -50,6 +50,8 @@ const rateBase = (obs: Observation, job: string) => obs.readings.baselines.servi
 
 /** Throttled share of CPU periods that counts against an HPA that does not watch CPU. */
 const HPA_BLIND_THROTTLE = 0.25;
+/** A replica throttled in under this share of periods while a sibling is saturated is left idle. */
+const PINNED_IDLE_THROTTLE = 0.1;
 
 /** Fail fast on a slow external dependency: the caller's timeout for it, well under user patience. */
 const FAIL_FAST_TIMEOUT_MS = '1000';
@@ -212,7 +214,9 @@ function starvationHypotheses(world: World, obs: Observation, suspects: string[]
   const hpaTargets = new Map(world.hpas.map((h) => [h.target, h]));
   for (const name of suspects) {
     const d = world.deployments.get(name);
-    const ratio = obs.readings.vectors.throttle.get(name) ?? 0;
+    const pods = obs.readings.podThrottle.get(name);
+    // the busiest pod counts: replicas that received no connections dilute the deployment's share
+    const ratio = Math.max(obs.readings.vectors.throttle.get(name) ?? 0, pods?.hot ?? 0);
     const hpa = hpaTargets.get(name);
     // An autoscaler blind to CPU is structural evidence: a CPU quota that binds at all is enough.
     const blindHpa = hpa && !hpa.metrics.includes('cpu') && hpa.current <= hpa.min;
@@ -292,6 +296,14 @@ function starvationHypotheses(world: World, obs: Observation, suspects: string[]
       evidence.push(
         `${name} serves ${(now ?? 0).toFixed(1)} req/s against a baseline of ${(base ?? 0).toFixed(1)} req/s`,
       );
+      // A Service balances connections, not requests: clients that keep their connections open stay on
+      // the pods they first reached, and replicas added later only get new connections. A rolling
+      // restart makes the clients reconnect, spread over all the replicas.
+      const pinned = d.replicas >= 2 && pods !== undefined && pods.cold < PINNED_IDLE_THROTTLE;
+      if (pinned)
+        evidence.push(
+          `${name}'s pods are loaded unevenly: the busiest is throttled in ${Math.round(pods.hot * 100)}% of periods, the idlest in ${Math.round(pods.cold * 100)}% — clients keep their connections to the pods they first reached`,
+        );
       out.push({
         rule: 'traffic-surge',
         components: [name],
@@ -299,7 +311,11 @@ function starvationHypotheses(world: World, obs: Observation, suspects: string[]
         confidence: 0.8,
         evidence,
         explains: ['latency', 'errors', 'saturation'],
-        plan: [{ tool: 'scale', args: { deployment: name, replicas: Math.max(2, d.replicas * 2) } }],
+        plan: [
+          pinned
+            ? { tool: 'rollout_restart', args: { deployment: name } }
+            : { tool: 'scale', args: { deployment: name, replicas: Math.max(2, d.replicas * 2) } },
+        ],
       });
     }
   }

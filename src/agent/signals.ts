@@ -15,6 +15,8 @@ const routed = (inner: string) =>
 const FE_BUCKET = 'rate(http_request_duration_seconds_bucket{job="front-end"}[1m])';
 const FE_COUNT = 'rate(http_request_duration_seconds_count{job="front-end"}[1m])';
 const FE_5XX = 'rate(http_request_duration_seconds_count{job="front-end",status_code=~"5.."}[1m])';
+const POD_THROTTLE =
+  'rate(container_cpu_cfs_throttled_periods_total[1m]) / rate(container_cpu_cfs_periods_total[1m])';
 
 export const QUERIES = {
   routeP95: `histogram_quantile(0.95, sum by (le, route) (${routed(FE_BUCKET)}))`,
@@ -24,6 +26,9 @@ export const QUERIES = {
   serviceRate: 'sum by (job) (rate(http_request_duration_seconds_count[1m]))',
   throttle:
     'sum by (container) (rate(container_cpu_cfs_throttled_periods_total[1m])) / sum by (container) (rate(container_cpu_cfs_periods_total[1m]))',
+  // per pod: a deployment's replicas can be loaded unevenly (connections stay where they landed)
+  throttleHot: `max by (container) (${POD_THROTTLE})`,
+  throttleCold: `min by (container) (${POD_THROTTLE})`,
   poolQueued: 'max by (job, pool) (worker_pool_queued)',
   poolRejected: 'sum by (job, pool) (rate(worker_pool_rejected_total[1m]))',
   sessionLoss:
@@ -69,6 +74,8 @@ export interface Readings {
   vectors: Record<VectorKey, Map<string, number>>;
   /** Per key: label value → baseline from the recent past ('' for a scalar). */
   baselines: Baselines;
+  /** Per container: the throttled share of periods of its busiest and of its idlest pod. */
+  podThrottle: Map<string, { hot: number; cold: number }>;
   pools: { job: string; pool: string; queued: number; rejectedPerS: number }[];
   sessionLoss?: number;
   sessionLossBaseline?: number;
@@ -133,6 +140,8 @@ export const SIGNAL_BUNDLES = {
     serviceP95: QUERIES.serviceP95,
     serviceRate: QUERIES.serviceRate,
     throttle: QUERIES.throttle,
+    throttleHot: QUERIES.throttleHot,
+    throttleCold: QUERIES.throttleCold,
   }),
   business: bundle({
     poolQueued: QUERIES.poolQueued,
@@ -164,6 +173,10 @@ export async function readSignals(tools: AgentTools, baselines: Baselines): Prom
       b.poolRejected.find((r) => r.labels.job === s.labels.job && r.labels.pool === s.labels.pool)?.value ??
       0,
   }));
+  const cold = toMap(services.throttleCold, 'container');
+  const podThrottle = new Map(
+    [...toMap(services.throttleHot, 'container')].map(([c, hot]) => [c, { hot, cold: cold.get(c) ?? hot }]),
+  );
   const scalar = (samples: Sample[]) => samples[0]?.value;
   const lastUpdate = toMap(b.catalogueLastUpdate, 'pod');
   const lastInvalidation = toMap(b.catalogueLastInvalidation, 'pod');
@@ -184,6 +197,7 @@ export async function readSignals(tools: AgentTools, baselines: Baselines): Prom
   return {
     vectors,
     baselines,
+    podThrottle,
     pools,
     sessionLoss: scalar(b.sessionLoss),
     sessionLossBaseline: baselines.sessionLoss.get(''),

@@ -443,6 +443,37 @@ test('login surge on user: scales the user service out', async () => {
   assert.deepEqual(shop.actions(), [{ name: 'scale', args: { deployment: 'user', replicas: 2 } }]);
 });
 
+test('login surge at the front-end: scales out, then restarts it when the new replica gets no connections', async () => {
+  const state = healthyState();
+  setNow(state, QUERIES.routeP95, { route: '/login' }, 2.5);
+  setNow(state, QUERIES.serviceRate, { job: 'front-end' }, 214);
+  const throttled = (s: FakeState, all: number, hot: number, cold: number) => {
+    setNow(s, QUERIES.throttle, { container: 'front-end' }, all);
+    setNow(s, QUERIES.throttleHot, { container: 'front-end' }, hot);
+    setNow(s, QUERIES.throttleCold, { container: 'front-end' }, cold);
+  };
+  throttled(state, 0.88, 0.88, 0.88);
+  const shop = fakeShop(state, (name, _a, s) => {
+    // the clients keep their connections: the old pod stays saturated, the new one idle
+    if (name === 'scale') {
+      s.deployments.find((d) => d.name === 'front-end')!.replicas = 2;
+      throttled(s, 0.44, 0.88, 0);
+    }
+    if (name === 'rollout_restart') {
+      throttled(s, 0.2, 0.22, 0.18);
+      setNow(s, QUERIES.routeP95, { route: '/login' }, 0.1);
+    }
+  });
+  await runReferenceAgent(shop.client, FAST);
+  const d = lastDiagnosis(shop);
+  assert.equal(d.faultType, 'traffic-surge');
+  assert.equal((d.components as string[])[0], 'front-end');
+  assert.deepEqual(shop.actions(), [
+    { name: 'scale', args: { deployment: 'front-end', replicas: 2 } },
+    { name: 'rollout_restart', args: { deployment: 'front-end' } },
+  ]);
+});
+
 test('a latency swing nothing in the platform explains stays a note, not an incident', async () => {
   const state = healthyState();
   state.past[QUERIES.routeP95] = [{ labels: { route: '/login' }, values: Array(30).fill(0.43) }];
