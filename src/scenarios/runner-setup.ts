@@ -1,9 +1,10 @@
 /**
- * A scenario's `setup:` (replicas and environment of deployments) applied to the lab for one run and
- * restored after it, through the platform as `kubectl scale` / `kubectl set env` would: each change rolls
- * the deployment, and the run waits for the rollout before it goes on. A lab the runner brings up already
- * has the scenario lab's settings (runner-lab.ts), so nothing changes there; a lab started by
- * `sockshop-lab up` does not, and a run on it would otherwise silently differ from the scenario.
+ * A scenario's `setup:` (replicas, environment and resources of deployments) applied to the lab for one
+ * run and restored after it, through the platform as `kubectl scale` / `kubectl set env` / `kubectl set
+ * resources` would: each change rolls the deployment, and the run waits for the rollout before it goes
+ * on. What a lab already has is left alone: the runner's own lab starts with the large catalogue
+ * (runner-lab.ts), a lab started by `sockshop-lab up` does not, and a run on it would otherwise silently
+ * differ from the scenario.
  * The changes are journalled like fault steps (SETUP_JOURNAL_FILE), so that the setup of a crashed or
  * `--keep` run is restored by `recoverLeftovers`.
  *
@@ -105,6 +106,21 @@ export async function setupSteps(
         if (step) steps.push(step);
       }
   }
+  for (const [deployment, wanted] of Object.entries(scenario.setup?.resources ?? {})) {
+    const current = (await platform.getDeployment(deployment))?.template.container.resources ?? {};
+    const differs = (['requests', 'limits'] as const).some((kind) =>
+      Object.entries(wanted[kind] ?? {}).some(
+        ([resource, value]) => current[kind]?.[resource as 'cpu' | 'memory'] !== value,
+      ),
+    );
+    if (differs)
+      steps.push({
+        id: `resources-${deployment}`,
+        fault: 'set-resources',
+        params: { deployment, ...wanted },
+        atMs: 0,
+      });
+  }
   for (const [deployment, replicas] of Object.entries(scenario.setup?.replicas ?? {})) {
     const d = await platform.getDeployment(deployment);
     if (d?.replicas !== replicas)
@@ -117,12 +133,20 @@ const deploymentOf = (params: unknown) => (params as { deployment: string }).dep
 
 /** One step as the run's timeline shows it, e.g. `catalogue CATALOGUE_EXTRA_SOCKS=10000`. */
 function describe(step: FaultStepInput): string {
-  const { deployment, env, replicas } = step.params as {
+  const { deployment, env, replicas, requests, limits } = step.params as {
     deployment: string;
     env?: Record<string, string>;
     replicas?: number;
+    requests?: Record<string, string>;
+    limits?: Record<string, string>;
   };
-  const what = env ? Object.entries(env).map(([k, v]) => `${k}=${v}`) : [`replicas=${replicas}`];
+  const list = (kind: string, r?: Record<string, string>) =>
+    Object.entries(r ?? {}).map(([k, v]) => `${kind}.${k}=${v}`);
+  const what = env
+    ? Object.entries(env).map(([k, v]) => `${k}=${v}`)
+    : requests || limits
+      ? [...list('requests', requests), ...list('limits', limits)]
+      : [`replicas=${replicas}`];
   return `${deployment} ${what.join(' ')}`;
 }
 

@@ -5,7 +5,7 @@
  * against each primitive's own schema by the loader (load.ts), which also maps every problem to a line.
  */
 import { z } from 'zod';
-import { duration, objectName } from '../faults/params.js';
+import { duration, objectName, resourceList } from '../faults/params.js';
 
 const kebab = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case, e.g. "queue-blockage"');
 
@@ -219,12 +219,21 @@ export const scenarioSchema = z
     phases: z
       .strictObject({ warmup: duration.default(30_000), baseline: duration.default(60_000) })
       .default({ warmup: 30_000, baseline: 60_000 }),
-    /** Replicas or settings the lab starts with for this scenario (e.g. the large catalogue). */
+    /** Replicas, settings or resources the lab runs with for this scenario (e.g. the large catalogue). */
     setup: z
       .strictObject({
         replicas: z.record(objectName, z.number().int().min(0)).optional(),
         env: z
           .record(objectName, z.record(z.string(), z.union([z.string(), z.number()]).transform(String)))
+          .optional(),
+        /** Requests/limits a deployment runs with for the whole run (as `kubectl set resources`). */
+        resources: z
+          .record(
+            objectName,
+            z
+              .strictObject({ requests: resourceList.optional(), limits: resourceList.optional() })
+              .refine((r) => r.requests || r.limits, 'give requests and/or limits'),
+          )
           .optional(),
       })
       .optional(),

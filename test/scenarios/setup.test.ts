@@ -105,6 +105,21 @@ describe('scenario setup on a reused lab (catalogue + PGlite catalogue-db)', () 
     assert.equal(existsSync(join(home, SETUP_JOURNAL_FILE)), false);
   });
 
+  it("resources: the deployment runs with the setup's limits for the run and gets its own back", async () => {
+    const resources = {
+      id: 'setup-test',
+      setup: { resources: { catalogue: { limits: { cpu: '150m' } } } },
+    };
+    const own = (await platform.getDeployment('catalogue'))!.template.container.resources;
+    const applied = await applySetup(lab, resources, 'run-3');
+    assert.deepEqual(applied.changes, ['catalogue limits.cpu=150m']);
+    const during = (await platform.getDeployment('catalogue'))!;
+    assert.equal(during.template.container.resources?.limits?.cpu, '150m');
+    assert.equal(during.readyReplicas, 1, 'rolled out before the run goes on');
+    await applied.restore();
+    assert.deepEqual((await platform.getDeployment('catalogue'))!.template.container.resources, own);
+  });
+
   it("a crashed run's setup is restored from its journal", async () => {
     const replicas = { id: 'setup-test', setup: { replicas: { catalogue: 2 } } };
     await applySetup(lab, replicas, 'run-2'); // never restored, as after a crash or --keep
@@ -138,6 +153,24 @@ describe('scenario setup: stores the run cannot re-seed', () => {
       assert.match(err.message, /CATALOGUE_EXTRA_SOCKS=40 .*sockshop-lab down/);
       return true;
     });
+  });
+
+  it('resources that differ are set; those that match are left alone', async () => {
+    const platform = {
+      getDeployment: async (name: string) => ({
+        name,
+        replicas: 1,
+        template: { container: { resources: { limits: { cpu: name === 'user' ? '100m' : '300m' } } } },
+      }),
+    } as unknown as Platform;
+    const steps = await setupSteps(platform, {
+      id: 'x',
+      setup: { resources: { 'front-end': { limits: { cpu: '100m' } }, user: { limits: { cpu: '100m' } } } },
+    });
+    assert.deepEqual(
+      steps.map((s) => [s.id, s.fault, s.params]),
+      [['resources-front-end', 'set-resources', { deployment: 'front-end', limits: { cpu: '100m' } }]],
+    );
   });
 
   it('replicas that differ are scaled; those that match are left alone', async () => {
