@@ -50,8 +50,8 @@ const rateBase = (obs: Observation, job: string) => obs.readings.baselines.servi
 
 /** Throttled share of CPU periods that counts against an HPA that does not watch CPU. */
 const HPA_BLIND_THROTTLE = 0.25;
-/** A replica throttled in under this share of periods while a sibling is saturated is left idle. */
-const PINNED_IDLE_THROTTLE = 0.1;
+/** Replicas are unevenly loaded when the idlest is throttled in under this fraction of the busiest's share. */
+const PINNED_IMBALANCE = 0.5;
 
 /** Fail fast on a slow external dependency: the caller's timeout for it, well under user patience. */
 const FAIL_FAST_TIMEOUT_MS = '1000';
@@ -267,7 +267,9 @@ function starvationHypotheses(world: World, obs: Observation, suspects: string[]
     const now = rate(obs, name);
     const base = rateBase(obs, name);
     const surge = now !== undefined && base !== undefined && base > 0 && now >= 3 * base;
-    if (lowered || (d.recentRollouts > 0 && !surge)) {
+    // A surge on a deployment whose limit was also lowered: the larger change names the fault.
+    const surgeLeads = surge && (!lowered || now / base > d.cpuLimitMax15mM! / Math.max(1, d.cpuLimitM ?? 0));
+    if ((lowered && !surgeLeads) || (d.recentRollouts > 0 && !surge)) {
       if (lowered) evidence.push(loweredNote);
       if (d.recentRollouts > 0)
         evidence.push(`${name} was rolled out ${d.recentRollouts} time(s) in the last 15 min`);
@@ -299,8 +301,9 @@ function starvationHypotheses(world: World, obs: Observation, suspects: string[]
       // A Service balances connections, not requests: clients that keep their connections open stay on
       // the pods they first reached, and replicas added later only get new connections. A rolling
       // restart makes the clients reconnect, spread over all the replicas.
-      const pinned = d.replicas >= 2 && pods !== undefined && pods.cold < PINNED_IDLE_THROTTLE;
-      if (pinned)
+      const pinned = d.replicas >= 2 && pods !== undefined && pods.cold < pods.hot * PINNED_IMBALANCE;
+      if (lowered) evidence.push(loweredNote);
+      else if (pinned)
         evidence.push(
           `${name}'s pods are loaded unevenly: the busiest is throttled in ${Math.round(pods.hot * 100)}% of periods, the idlest in ${Math.round(pods.cold * 100)}% — clients keep their connections to the pods they first reached`,
         );
@@ -311,10 +314,13 @@ function starvationHypotheses(world: World, obs: Observation, suspects: string[]
         confidence: 0.8,
         evidence,
         explains: ['latency', 'errors', 'saturation'],
+        // giving back a lowered limit adds capacity at once (and rolls the pods, spreading connections)
         plan: [
-          pinned
-            ? { tool: 'rollout_restart', args: { deployment: name } }
-            : { tool: 'scale', args: { deployment: name, replicas: Math.max(2, d.replicas * 2) } },
+          lowered
+            ? { tool: 'set_resources', args: { deployment: name, limits: { cpu: restoredCpu(d) } } }
+            : pinned
+              ? { tool: 'rollout_restart', args: { deployment: name } }
+              : { tool: 'scale', args: { deployment: name, replicas: Math.max(2, d.replicas * 2) } },
         ],
       });
     }

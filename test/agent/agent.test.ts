@@ -454,10 +454,10 @@ test('login surge at the front-end: scales out, then restarts it when the new re
   };
   throttled(state, 0.88, 0.88, 0.88);
   const shop = fakeShop(state, (name, _a, s) => {
-    // the clients keep their connections: the old pod stays saturated, the new one idle
+    // the clients keep their connections: the old pod stays saturated, the new one gets few
     if (name === 'scale') {
       s.deployments.find((d) => d.name === 'front-end')!.replicas = 2;
-      throttled(s, 0.44, 0.88, 0);
+      throttled(s, 0.56, 0.88, 0.25);
     }
     if (name === 'rollout_restart') {
       throttled(s, 0.2, 0.22, 0.18);
@@ -471,6 +471,28 @@ test('login surge at the front-end: scales out, then restarts it when the new re
   assert.deepEqual(shop.actions(), [
     { name: 'scale', args: { deployment: 'front-end', replicas: 2 } },
     { name: 'rollout_restart', args: { deployment: 'front-end' } },
+  ]);
+});
+
+test('a surge far larger than a recent cut of the CPU limit: a traffic surge, met by giving the limit back', async () => {
+  const state = healthyState();
+  setNow(state, QUERIES.routeP95, { route: '/login' }, 2.5);
+  setNow(state, QUERIES.serviceRate, { job: 'front-end' }, 40); // 20× its baseline of 2
+  setNow(state, QUERIES.throttle, { container: 'front-end' }, 0.9);
+  state.deployments.find((d) => d.name === 'front-end')!.resources = {
+    requests: { cpu: '100m' },
+    limits: { cpu: '100m' },
+  };
+  setNow(state, WORLD_QUERIES.cpuLimitMax, { container: 'front-end' }, 0.3); // 3× more 15 min ago
+  const shop = fakeShop(state, (name, _a, s) => {
+    if (name === 'set_resources') setNow(s, QUERIES.routeP95, { route: '/login' }, 0.1);
+  });
+  await runReferenceAgent(shop.client, FAST);
+  const d = lastDiagnosis(shop);
+  assert.equal(d.faultType, 'traffic-surge');
+  assert.equal((d.components as string[])[0], 'front-end');
+  assert.deepEqual(shop.actions(), [
+    { name: 'set_resources', args: { deployment: 'front-end', limits: { cpu: '500m' } } },
   ]);
 });
 
