@@ -43,6 +43,11 @@ export type Verdict = 'manifested' | 'did-not-manifest' | 'error';
 /** How long each phase lasts. `compressed` (default) shortens the files' figures to about a minute. */
 export interface Pace {
   warmupMs: number;
+  /**
+   * Warm-up when the scenario's setup rolled deployments: their new pods start cold (JIT, caches), and
+   * the baseline's 1m windows must not see that start.
+   */
+  warmupAfterSetupMs: number;
   baselineMs: number;
   /** Longest manifestation window. */
   manifestWithinMs: number;
@@ -57,6 +62,7 @@ export interface Pace {
 
 export const COMPRESSED: Pace = {
   warmupMs: 10_000,
+  warmupAfterSetupMs: 60_000,
   baselineMs: 15_000,
   manifestWithinMs: 90_000,
   maxForMs: 10_000,
@@ -69,6 +75,7 @@ export const COMPRESSED: Pace = {
 /** The scenario's own figures (no cap). */
 export const REAL_TIME: Pace = {
   warmupMs: Infinity,
+  warmupAfterSetupMs: 60_000,
   baselineMs: Infinity,
   manifestWithinMs: Infinity,
   maxForMs: Infinity,
@@ -84,6 +91,7 @@ export function cappedPace(pace: Pace, capMs: number): Pace {
   return {
     ...pace,
     warmupMs: cap(pace.warmupMs),
+    warmupAfterSetupMs: cap(pace.warmupAfterSetupMs),
     baselineMs: cap(pace.baselineMs),
     controlFaultMs: cap(pace.controlFaultMs),
     maxForMs: cap(pace.maxForMs),
@@ -481,7 +489,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     const loadT0 = Date.now();
     base = startLoad(loadOptions(host, loaded.profile, scenario.load));
     mark('warm-up', `${profileName} profile, ${scenario.load.users ?? scenario.load.rate ?? '?'} users/rate`);
-    await sleep(Math.min(scenario.phases.warmup, pace.warmupMs), signal);
+    const warmupMs = Math.min(scenario.phases.warmup, pace.warmupMs);
+    await sleep(setup.changes.length ? Math.max(warmupMs, pace.warmupAfterSetupMs) : warmupMs, signal);
 
     mark('baseline');
     await sleep(Math.min(scenario.phases.baseline, pace.baselineMs), signal);
