@@ -8,6 +8,7 @@
 //
 // The build's warm-up writes the caches; a pod writes its own when it exits if it had none that V8
 // took (a missing file, another Node version or V8 flags), so the next start has one.
+import { isAscii } from 'node:buffer';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
@@ -21,10 +22,13 @@ try {
 } catch {
   // none yet
 }
-const script = new Script(
-  `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`,
-  { filename: file, cachedData },
-);
+const bytes = readFileSync(file);
+// An ASCII bundle (the build keeps it so) needs no UTF-8 decoding and becomes a one-byte string.
+const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  filename: file,
+  cachedData,
+});
 if (!cachedData || script.cachedDataRejected)
   process.once('exit', () => {
     try {
