@@ -1,22 +1,12 @@
 #!/usr/bin/env node
-/** `sockshop-lab`: one entry for the lab; each command lives in its own module under commands/. */
-import { Command } from 'commander';
-import { registerCommands } from './commands/index.js';
+/**
+ * `sockshop-lab`. Runs the one-file bundle of the CLI that `npm run build` makes (dist/bundle/, see
+ * scripts/bundle-cli.mjs) when there is one, else the modules themselves (tsc's output, or the
+ * sources under tsx): loading ~250 modules one by one cost `up` about half a CPU-second before it
+ * could start the first pod.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-const program = new Command()
-  .name('sockshop-lab')
-  .description('An incident lab for the Sock Shop: run the shop, break it on purpose, watch, fix and score.')
-  .showHelpAfterError()
-  .configureOutput({ outputError: (text, write) => write(text) });
-
-await registerCommands(program);
-
-// A command's action resolves when its work is done (long-running ones wait for their signal first), so
-// exit then: a client pool's idle keep-alive socket must not keep a finished `scenario run` alive.
-program.parseAsync(process.argv).then(
-  () => process.exit(),
-  (error: unknown) => {
-    process.stderr.write(`sockshop-lab: ${(error as Error).message}\n`);
-    process.exit(1);
-  },
-);
+const bundle = new URL('../bundle/cli.mjs', import.meta.url);
+await import(existsSync(fileURLToPath(bundle)) ? bundle.href : './main.js');

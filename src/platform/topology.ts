@@ -46,10 +46,18 @@ export interface Topology {
   configMaps: Record<string, Record<string, string>>;
 }
 
-/** A pod's compiled entry: the one-file bundle from `npm run build` when present (it starts about twice as fast), else tsc's output. */
-function distEntry(root: string, entry: string): string {
-  const bundle = join(root, 'dist', 'pods', `${entry}.mjs`);
-  return existsSync(bundle) ? bundle : join(root, 'dist', `${entry}.js`);
+/**
+ * How a pod runs its compiled entry: the one-file bundle from `npm run build` when present (it starts
+ * about twice as fast as tsc's output) — a CommonJS one through the launcher that gives it V8's code
+ * cache (a quarter less again), see scripts/bundle-pods.mjs — else tsc's output.
+ */
+function distCommand(root: string, entry: string): string[] {
+  const pods = join(root, 'dist', 'pods');
+  const launcher = join(pods, 'launch.mjs');
+  const cjs = join(pods, `${entry}.cjs`);
+  if (existsSync(cjs) && existsSync(launcher)) return [process.execPath, launcher, cjs];
+  const esm = join(pods, `${entry}.mjs`);
+  return [process.execPath, existsSync(esm) ? esm : join(root, 'dist', `${entry}.js`)];
 }
 
 /** The original's probe period is 3 s; readiness polls every second here so that `up` ends sooner. */
@@ -144,7 +152,7 @@ export function shopTopology(options: TopologyOptions = {}): Topology {
   const command = (entry: string) =>
     options.mode === 'tsx'
       ? [process.execPath, '--import', 'tsx', join(root, 'src', `${entry}.ts`)]
-      : [process.execPath, distEntry(root, entry)];
+      : distCommand(root, entry);
   const port = (preferred: number) => (options.anyPorts ? 0 : preferred);
   const stores = options.stores ?? storeBackends();
   const storesOf = (service: string) =>

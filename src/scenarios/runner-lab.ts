@@ -21,7 +21,7 @@ import { ManagementApiAdmin } from '../stores/broker/admin.js';
 import type { StoreKind } from '../stores/config.js';
 import { labStoreAdmins } from './lab-store-admins.js';
 import { recoverSetup } from './runner-setup.js';
-import { storeImage } from './store-images.js';
+import { storeImage } from '../stores/images.js';
 import { startTelemetry, type Telemetry } from '../telemetry/runtime.js';
 
 export interface RunLab {
@@ -79,7 +79,7 @@ export async function waitLabReady(platform: Platform, timeoutMs: number): Promi
  * What a lab brought up for scenario runs has beyond the defaults: user-db on its own PGlite pod (the
  * login-latency-user-db scenario limits that pod's CPU) and the large generated catalogue (10,000 extra
  * socks, DESIGN §3; search-degradation drops the search index, which only matters at that size). Both
- * SQL pods start from images holding their seeded data (store-images.ts), so that a pod rolled by a
+ * SQL pods start from images holding their seeded data (src/stores/images.ts), so that a pod rolled by a
  * fault comes back with its data, as the original's database images did.
  */
 export const SCENARIO_STORES: Partial<Record<StoreKind, StoreBackend>> = { 'user-db': 'embedded' };

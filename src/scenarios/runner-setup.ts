@@ -10,7 +10,7 @@
  *
  * Some settings act only when a store is seeded: the catalogue reads CATALOGUE_EXTRA_SOCKS when it creates
  * its tables, and an embedded catalogue-db already holds them. The store pod is then rolled onto the store
- * image with that content (store-images.ts), as the runner's own lab starts it. A store the lab cannot
+ * image with that content (src/stores/images.ts), as the runner's own lab starts it. A store the lab cannot
  * re-seed from here (a local server, a URL) is refused with one line.
  */
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import type { FaultContext } from '../faults/types.js';
 import type { Platform } from '../platform/types.js';
 import type { RunLab } from './runner-lab.js';
 import type { Scenario } from './schema.js';
-import { storeImage } from './store-images.js';
+import { storeImage } from '../stores/images.js';
 
 export const SETUP_JOURNAL_FILE = 'setup-journal.json';
 

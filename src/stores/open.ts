@@ -8,7 +8,6 @@
  * retried, except for refused credentials, which no wait cures.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { ConfigError, envInt } from '../shop/common/env.js';
 import type { ServiceDirectory } from '../shop/common/upstream.js';
@@ -19,7 +18,7 @@ import type { CatalogueSeed, CatalogueStore } from './catalogue/types.js';
 import { STORE_KINDS, type StoreSelection } from './config.js';
 import { MemoryOrderStore } from './orders/memory.js';
 import type { OrderStore } from './orders/types.js';
-import { RedisSessionStore, type RedisSessionStoreOptions } from './sessions/redis.js';
+import type { RedisSessionStore, RedisSessionStoreOptions } from './sessions/redis.js';
 import { describeConnectError } from './sql/connect-error.js';
 import type { PostgresStoreOptions } from './sql/pg-pool.js';
 import type { UserSnapshot } from './users/memory.js';
@@ -161,6 +160,9 @@ export async function openOrderStore(selection: StoreSelection, ctx: StoreContex
 export async function openRedisSessionStore(
   options: RedisSessionStoreOptions & { envName: string; startWaitMs?: number },
 ): Promise<RedisSessionStore> {
+  // Loaded here, not with this module: only the front-end keeps sessions, and every other service
+  // paid for parsing the Redis client at start.
+  const { Redis, RedisSessionStore } = await import('./sessions/redis.js');
   await retryWhileStarting(async () => {
     const probe = new Redis(options.url, {
       lazyConnect: true,

@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { startLab } from '../../platform/local/lab.js';
 import { labHome, runningLab } from '../../platform/local/lab-state.js';
-import type { LocalPlatform } from '../../platform/local/platform.js';
+import type { DeploymentSpec } from '../../platform/types.js';
 import {
   checkStorePlan,
   STORE_BACKENDS,
@@ -22,6 +22,7 @@ import {
 } from '../../platform/store-pods.js';
 import { shopTopology } from '../../platform/topology.js';
 import { STORE_KINDS, type StoreKind } from '../../stores/config.js';
+import { cachedStoreImage, type ImageStore } from '../../stores/images.js';
 import {
   findPrometheus,
   PROMETHEUS_MISSING,
@@ -94,6 +95,7 @@ export async function up(o: UpOptions): Promise<void> {
     stores,
     dataDir: join(home, 'stores'),
   });
+  const unbaked = useStoreImages(deployments, stores);
   const prometheus = o.prometheus ? prometheusPod({ home }) : undefined;
   if (prometheus) deployments.push(prometheus.deployment);
   // Store pods first: the services wait for them (the catalogue retries catalogue-db until it
@@ -117,14 +119,24 @@ export async function up(o: UpOptions): Promise<void> {
     const r = platform.reclaimed;
     log(`removed leftovers of crashed run ${r.runId}: ${r.processes} process(es), ${r.cgroups} cgroup(s)`);
   }
+  if (unbaked.includes('catalogue-db'))
+    log(
+      'catalogue-db has no cached image with its data: the catalogue seeds it at start (`npm run build` bakes one)',
+    );
   const enforcement = platform.enforcement;
   if (enforcement.mode === 'cooperative')
     log(`WARNING: resource limits are not enforced (${enforcement.reason})`);
   else log(`resource limits enforced with ${enforcement.mode}`);
 
-  if (o.telemetry) {
-    // Loaded only once the pods are spawned: loading it holds up the event loop that spawns them.
-    await podsSpawned(platform, 2000);
+  let stopping = false;
+  void lab.stopped.then(() => (stopping = true)); // e.g. by `down`; before the telemetry's wait sees it
+  const readyAt = platform.waitAllReady(o.readyTimeout * 1000).then(() => Date.now());
+  // The shop first: loading and starting the telemetry (~0.4 CPU-s) while the pods start took the two
+  // cores from them. It starts once every pod is ready, or after TELEMETRY_LATEST_MS when some pod is
+  // slow, and collects the start's events and logs from the platform, which keeps them.
+  const startTelemetryWhenUp = async (): Promise<Telemetry | undefined> => {
+    await Promise.race([readyAt.catch(() => undefined), sleep(TELEMETRY_LATEST_MS), lab.stopped]);
+    if (stopping) return undefined;
     const { startTelemetry } = await import('../../telemetry/runtime.js');
     telemetry = await startTelemetry({
       platform,
@@ -132,26 +144,36 @@ export async function up(o: UpOptions): Promise<void> {
       onError: (error) => log(`telemetry: ${error instanceof Error ? error.message : String(error)}`),
     });
     log(`telemetry (Prometheus HTTP API, logs, traces, events) at ${telemetry.url}/`);
-  }
+    return telemetry;
+  };
+  const telemetryStarted = o.telemetry ? startTelemetryWhenUp() : Promise.resolve(undefined);
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping the lab…`);
+    void telemetryStarted
+      .then((t) => t?.close())
+      .catch(() => undefined)
+      .finally(() => lab.stop());
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
+
+  telemetryStarted.catch((error: Error) => {
+    log(`telemetry: cannot start: ${error.message}`);
+    stop('telemetry failed');
+  });
   if (prometheus) {
     prometheus.syncTargets(platform);
     log(`real Prometheus (scraping the same pods) at ${await prometheusUrl(platform)}/`);
   }
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: stopping the lab…`);
-    void (telemetry?.close() ?? Promise.resolve()).finally(() => lab.stop());
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
-
-  const ready = platform.waitAllReady(o.readyTimeout * 1000).then(
-    () =>
+  const ready = readyAt.then(
+    async (at) => {
+      await telemetryStarted.catch(() => undefined); // its URL is printed first, as `up --detach` shows lines up to this one
       log(
-        `the Sock Shop is up at ${storefront} (${deployments.length} pods ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
-      ),
+        `the Sock Shop is up at ${storefront} (${deployments.length} pods ready in ${((at - started) / 1000).toFixed(1)} s)`,
+      );
+    },
     async () => {
       const waiting = (await platform.listPods())
         .filter((p) => !p.ready)
@@ -163,21 +185,36 @@ export async function up(o: UpOptions): Promise<void> {
   );
   await Promise.race([ready, lab.stopped]);
   await lab.stopped;
-  await telemetry?.close();
+  await (await telemetryStarted.catch(() => undefined))?.close();
   log('stopped; every process, cgroup and port of this run is gone');
   process.exit(0);
 }
 
-/** Resolves once every desired pod has a started container, or after `capMs` (a pod may wait for a config map). */
-async function podsSpawned(platform: LocalPlatform, capMs: number): Promise<void> {
-  const deadline = Date.now() + capMs;
-  const desired = (await platform.listDeployments()).reduce((sum, d) => sum + d.replicas, 0);
-  while (Date.now() < deadline) {
-    const started = (await platform.listPods()).filter((p) => p.container.started).length;
-    if (started >= desired) return;
-    await sleep(20);
+/**
+ * Embedded SQL pods start from their store's image (the seeded data, baked by `npm run build`, see
+ * src/stores/images.ts) when it is cached: the service then finds its tables instead of creating and
+ * seeding them, seconds of CPU at start. Returns the stores that have no image yet (user-db's is
+ * built by the first scenario run that uses it).
+ */
+function useStoreImages(
+  deployments: DeploymentSpec[],
+  stores: Record<StoreKind, StoreBackend>,
+): ImageStore[] {
+  const extraSocks = Number(process.env.CATALOGUE_EXTRA_SOCKS) || 0;
+  const unbaked: ImageStore[] = [];
+  for (const store of ['catalogue-db', 'user-db'] as const) {
+    if (stores[store] !== 'embedded') continue;
+    const image = cachedStoreImage(store, { extraSocks });
+    const container = deployments.find((d) => d.name === store)?.template.container;
+    if (!container) continue;
+    if (image) container.env = { ...container.env, TEMPLATE_DIR: image };
+    else unbaked.push(store);
   }
+  return unbaked;
 }
+
+/** How long the telemetry waits for every pod to be ready before it starts anyway. */
+const TELEMETRY_LATEST_MS = 10_000;
 
 const READY_LINE = /is up at|not every pod is ready/;
 

@@ -154,7 +154,11 @@ export class Pod {
       involvedObject: { kind: 'Pod', name: this.name },
       source: { component: 'default-scheduler' },
     });
-    for (const port of this.template.container.ports) this.ports[port.name] = await this.runtime.pickPort();
+    // All of a pod's ports at once: picked one after the other, a pod with two ports (the session
+    // server, the broker) was spawned after every pod with one, though store pods are created first.
+    const { ports } = this.template.container;
+    const picked = await Promise.all(ports.map(() => this.runtime.pickPort()));
+    ports.forEach((port, i) => (this.ports[port.name] = picked[i]));
     const missing = this.mountConfigMaps();
     if (missing) {
       this.runtime.events.record({

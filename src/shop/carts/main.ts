@@ -3,4 +3,4 @@ import { runService } from '../common/run-service.js';
 import { cartsConfigFromEnv } from './config.js';
 import { openCartsService } from './server.js';
 
-await runService('carts', 8082, () => openCartsService(cartsConfigFromEnv()));
+void runService('carts', 8082, () => openCartsService(cartsConfigFromEnv()));

@@ -3,4 +3,4 @@ import { runService } from '../common/run-service.js';
 import { catalogueConfigFromEnv } from './config.js';
 import { openCatalogueService } from './server.js';
 
-await runService('catalogue', 8081, () => openCatalogueService(catalogueConfigFromEnv()));
+void runService('catalogue', 8081, () => openCatalogueService(catalogueConfigFromEnv()));

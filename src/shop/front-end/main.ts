@@ -4,6 +4,6 @@ import { ServiceDirectory } from '../common/upstream.js';
 import { frontEndConfigFromEnv } from './config.js';
 import { openFrontEndService } from './server.js';
 
-await runService('front-end', 8079, () =>
+void runService('front-end', 8079, () =>
   openFrontEndService(frontEndConfigFromEnv(), { directory: ServiceDirectory.fromEnv() }),
 );

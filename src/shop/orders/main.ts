@@ -3,4 +3,4 @@ import { runService } from '../common/run-service.js';
 import { ordersConfigFromEnv } from './config.js';
 import { createOrdersService } from './server.js';
 
-await runService('orders', 8083, () => createOrdersService(ordersConfigFromEnv()));
+void runService('orders', 8083, () => createOrdersService(ordersConfigFromEnv()));

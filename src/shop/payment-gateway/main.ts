@@ -3,6 +3,6 @@ import { runService } from '../common/run-service.js';
 import { paymentGatewayConfigFromEnv } from './config.js';
 import { createPaymentGatewayService } from './server.js';
 
-await runService('payment-gateway', 8088, async () =>
+void runService('payment-gateway', 8088, async () =>
   createPaymentGatewayService(paymentGatewayConfigFromEnv()),
 );

@@ -3,4 +3,4 @@ import { runService } from '../common/run-service.js';
 import { paymentConfigFromEnv } from './config.js';
 import { createPaymentService } from './server.js';
 
-await runService('payment', 8084, async () => createPaymentService(paymentConfigFromEnv()));
+void runService('payment', 8084, async () => createPaymentService(paymentConfigFromEnv()));

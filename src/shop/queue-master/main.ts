@@ -3,4 +3,4 @@ import { runService } from '../common/run-service.js';
 import { queueMasterConfigFromEnv } from './config.js';
 import { createQueueMasterService } from './server.js';
 
-await runService('queue-master', 8087, () => createQueueMasterService(queueMasterConfigFromEnv()));
+void runService('queue-master', 8087, () => createQueueMasterService(queueMasterConfigFromEnv()));

@@ -3,4 +3,4 @@ import { runService } from '../common/run-service.js';
 import { shippingConfigFromEnv } from './config.js';
 import { createShippingService } from './server.js';
 
-await runService('shipping', 8086, () => createShippingService(shippingConfigFromEnv()));
+void runService('shipping', 8086, () => createShippingService(shippingConfigFromEnv()));

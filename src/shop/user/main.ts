@@ -3,4 +3,4 @@ import { runService } from '../common/run-service.js';
 import { userConfigFromEnv } from './config.js';
 import { openUserService } from './server.js';
 
-await runService('user', 8085, () => openUserService(userConfigFromEnv()));
+void runService('user', 8085, () => openUserService(userConfigFromEnv()));

@@ -4,18 +4,31 @@
  * same pg code as to a real PostgreSQL. pg_trgm is loaded for the catalogue's search index.
  *
  * Env: PORT (default 5432), HOST (127.0.0.1), DATA_DIR (absent = in memory, lost on exit, started
- * from a saved pristine database in TEMPLATE_DIR — see template.ts), POD_NAME, MAX_CONNECTIONS (default 16; pglite-socket's own default of 1 breaks any pool).
+ * from the saved database in TEMPLATE_DIR: the pristine one by default, a store image's seeded one
+ * when the lab sets it — see template.ts), POD_NAME, MAX_CONNECTIONS (default 16; pglite-socket's own default of 1 breaks any pool).
  * Prints one JSON ready line `{"msg":"embedded-sql ready","url":…}`; SIGTERM/SIGINT stop it
  * gracefully (connections closed, data dir flushed).
  */
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { setFlagsFromString } from 'node:v8';
 import { pino } from 'pino';
 import { ConfigError, envInt, envString } from '../../shop/common/env.js';
-import { createFromTemplate, defaultTemplateDir } from './template.js';
+import { defaultTemplateDir } from './layout.js';
+import { createFromTemplate, removeScratch, START_PARAMS } from './template.js';
+
+/**
+ * V8 compiles hot WASM functions again with its optimising compiler once they have run for a budget;
+ * at the default budget PostgreSQL's one-off start-up code (initialising shared memory, loading the
+ * catalogs) is compiled again in the background as it finishes, about 0.6 CPU-seconds while every pod
+ * is starting. A hundred times the budget leaves that code alone, while the query paths of a loaded
+ * store still tier up within seconds (measured: the same queries per CPU-second after 20 s of load).
+ */
+const WASM_TIERING_BUDGET = 180_000_000;
 
 async function main(): Promise<void> {
+  setFlagsFromString(`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`);
   const pod = process.env.POD_NAME ?? 'embedded-sql';
   const log = pino({ base: { pod, service: 'embedded-sql' } });
   let port: number;
@@ -34,13 +47,17 @@ async function main(): Promise<void> {
 
   let db: PGlite;
   let fromTemplate = false;
+  let scratchDir: string | undefined;
   let server: PGLiteSocketServer;
   try {
-    if (dataDir) db = await PGlite.create({ dataDir, extensions: { pg_trgm } });
+    if (dataDir) db = await PGlite.create({ dataDir, extensions: { pg_trgm }, startParams: START_PARAMS });
     else
-      ({ db, fromTemplate } = await createFromTemplate(envString('TEMPLATE_DIR', defaultTemplateDir()), {
-        pg_trgm,
-      }));
+      ({ db, fromTemplate, scratchDir } = await createFromTemplate(
+        envString('TEMPLATE_DIR', defaultTemplateDir()),
+        { pg_trgm },
+      ));
+    // Every way out (a stop, a forced exit after the grace period, a failed start) removes the copy.
+    if (scratchDir) process.once('exit', () => removeScratch(scratchDir!));
     server = new PGLiteSocketServer({ db, port, host, maxConnections });
     await server.start();
   } catch (error) {
@@ -57,6 +74,7 @@ async function main(): Promise<void> {
       rssBytes: process.memoryUsage().rss,
       dataDir: dataDir ?? null,
       fromTemplate,
+      scratchDir: scratchDir ?? null,
       maxConnections,
     },
     'embedded-sql ready',

@@ -15,6 +15,9 @@ import {
   type SessionStoreStats,
 } from './types.js';
 
+/** The client class, for callers that load this module (and with it ioredis) only when they need it. */
+export { Redis };
+
 export interface RedisSessionStoreOptions {
   /** e.g. `redis://127.0.0.1:6379/0`. */
   url: string;
