@@ -69,7 +69,8 @@ export function addRuns(dirs: string[], file = LOG_FILE): number {
   const fresh: RunRecord[] = [];
   for (const folder of dirs.flatMap((d) => runFolders(d))) {
     const result = JSON.parse(readFileSync(join(folder, 'result.json'), 'utf8')) as RunResult;
-    if (known.has(result.runId) || result.kept) continue;
+    // a run stopped by hand (Ctrl-C) says nothing about the scenario
+    if (known.has(result.runId) || result.kept || result.error === 'aborted') continue;
     known.add(result.runId);
     fresh.push({
       runId: result.runId,
