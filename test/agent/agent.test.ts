@@ -239,13 +239,18 @@ test('HPA on memory while CPU throttles: patches the HPA to CPU', async () => {
   assert.equal(shop.actions().length, 1, 'the limit was never lowered: nothing else changes');
 });
 
-test('HPA on memory and a CPU limit lowered minutes ago: patches the HPA and restores the limit', async () => {
-  const state = memoryHpaState();
+/** The front-end's CPU limit at 100m now, 300m (3× more) within the last 15 min. */
+function cutFrontEndLimit(state: FakeState) {
   state.deployments.find((d) => d.name === 'front-end')!.resources = {
     requests: { cpu: '100m' },
     limits: { cpu: '100m' },
   };
   setNow(state, WORLD_QUERIES.cpuLimitMax, { container: 'front-end' }, 0.3);
+}
+
+test('HPA on memory and a CPU limit lowered minutes ago: patches the HPA and restores the limit', async () => {
+  const state = memoryHpaState();
+  cutFrontEndLimit(state);
   const shop = fakeShop(state, (name, _args, s) => {
     if (name !== 'set_resources') return;
     setNow(s, QUERIES.routeP95, { route: '/' }, 0.05);
@@ -479,11 +484,7 @@ test('a surge far larger than a recent cut of the CPU limit: a traffic surge, me
   setNow(state, QUERIES.routeP95, { route: '/login' }, 2.5);
   setNow(state, QUERIES.serviceRate, { job: 'front-end' }, 40); // 20× its baseline of 2
   setNow(state, QUERIES.throttle, { container: 'front-end' }, 0.9);
-  state.deployments.find((d) => d.name === 'front-end')!.resources = {
-    requests: { cpu: '100m' },
-    limits: { cpu: '100m' },
-  };
-  setNow(state, WORLD_QUERIES.cpuLimitMax, { container: 'front-end' }, 0.3); // 3× more 15 min ago
+  cutFrontEndLimit(state);
   const shop = fakeShop(state, (name, _a, s) => {
     if (name === 'set_resources') setNow(s, QUERIES.routeP95, { route: '/login' }, 0.1);
   });
