@@ -108,11 +108,18 @@ function randomSuffix(length: number): string {
   return [...bytes].map((b) => RS_ALPHABET[b % RS_ALPHABET.length]).join('');
 }
 
+// Revisions never change once made; the hash is asked for on every reconcile and listing.
+const templateHashes = new WeakMap<Revision, string>();
+
 function templateHash(revision: Revision): string {
+  const known = templateHashes.get(revision);
+  if (known) return known;
   const digest = createHash('sha256')
     .update(JSON.stringify([revision.template, revision.configMapVersions, revision.restartedAt ?? '']))
     .digest();
-  return [...digest.subarray(0, 10)].map((b) => RS_ALPHABET[b % RS_ALPHABET.length]).join('');
+  const hash = [...digest.subarray(0, 10)].map((b) => RS_ALPHABET[b % RS_ALPHABET.length]).join('');
+  templateHashes.set(revision, hash);
+  return hash;
 }
 
 function defaultBaseEnv(): Record<string, string> {

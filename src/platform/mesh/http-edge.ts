@@ -5,7 +5,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { EdgeBase, type EdgeOptions } from './edge.js';
 
 /** Headers that belong to one connection and must not be forwarded (RFC 9110 §7.6.1), plus ones undici refuses. */
@@ -42,11 +42,11 @@ function localReply(res: ServerResponse, status: number, body: string): void {
 export class HttpEdge extends EdgeBase {
   readonly protocol = 'http' as const;
   protected readonly server: http.Server;
-  private readonly agent: Agent;
+  /** Made at the first request: loading undici is ~50 ms of the lab's CPU while every pod starts. */
+  private agent?: Promise<Agent>;
 
   constructor(options: EdgeOptions) {
     super(options);
-    this.agent = new Agent({ keepAliveTimeout: 30_000, connect: { timeout: 5_000 } });
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch(() => res.destroy());
     });
@@ -57,7 +57,7 @@ export class HttpEdge extends EdgeBase {
 
   override async close(): Promise<void> {
     await super.close();
-    await this.agent.close();
+    await (await this.agent)?.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -100,7 +100,12 @@ export class HttpEdge extends EdgeBase {
       req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
     let upstream: Dispatcher.ResponseData;
     try {
-      upstream = await this.agent.request({
+      this.agent ??= import('undici').then(
+        ({ Agent }) => new Agent({ keepAliveTimeout: 30_000, connect: { timeout: 5_000 } }),
+      );
+      upstream = await (
+        await this.agent
+      ).request({
         origin: `http://${endpoint.host}:${endpoint.port}`,
         path: req.url ?? '/',
         method: req.method as Dispatcher.HttpMethod,
