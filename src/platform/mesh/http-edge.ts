@@ -39,6 +39,13 @@ function localReply(res: ServerResponse, status: number, body: string): void {
   res.end(body);
 }
 
+// undici is CommonJS: `default` is its exports under Node and in the CLI's ESM bundle alike, where
+// the bundler gives a dynamic import nothing else.
+const newAgent = (): Promise<Agent> =>
+  import('undici').then(
+    ({ default: undici }) => new undici.Agent({ keepAliveTimeout: 30_000, connect: { timeout: 5_000 } }),
+  );
+
 export class HttpEdge extends EdgeBase {
   readonly protocol = 'http' as const;
   protected readonly server: http.Server;
@@ -100,12 +107,8 @@ export class HttpEdge extends EdgeBase {
       req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
     let upstream: Dispatcher.ResponseData;
     try {
-      this.agent ??= import('undici').then(
-        ({ Agent }) => new Agent({ keepAliveTimeout: 30_000, connect: { timeout: 5_000 } }),
-      );
-      upstream = await (
-        await this.agent
-      ).request({
+      const agent = await (this.agent ??= newAgent());
+      upstream = await agent.request({
         origin: `http://${endpoint.host}:${endpoint.port}`,
         path: req.url ?? '/',
         method: req.method as Dispatcher.HttpMethod,
