@@ -113,8 +113,10 @@ function meshHypothesis(
       faultType: rule.kind === 'delay' ? 'network-delay' : 'bandwidth-limit',
       plan: [remove],
     };
-  const consumer = consumersOf(world).includes(rule.source);
-  if (consumer && has(symptoms, 'fulfilment-stalled') && !has(symptoms, 'queue-stalled'))
+  // A broker consumer's calls to a service report what it consumed (shipments → order status): failing,
+  // they leave orders "paid", whether or not the stall shows yet when the fault is found.
+  const reports = consumersOf(world).includes(rule.source) && world.kinds.get(rule.destination) === 'service';
+  if (reports && !has(symptoms, 'queue-stalled'))
     return {
       ...base,
       rule: 'status-reports-lost',
@@ -122,7 +124,9 @@ function meshHypothesis(
       faultType: 'status-pipeline',
       evidence: [
         ...evidence,
-        `${rule.source} consumes shipments and reports them to ${rule.destination}: those reports fail, so orders stay "paid"`,
+        `${rule.source} consumes shipments and reports them to ${rule.destination}: those reports fail, so orders stay "paid"${
+          has(symptoms, 'fulfilment-stalled') ? '' : ' (not visible in the orders yet)'
+        }`,
       ],
       plan: [remove, { tool: 'redrive_shipments', args: {} }],
     };

@@ -320,6 +320,32 @@ test('status reports to orders aborted: removes the rule and re-drives the lost 
   );
 });
 
+test('status reports aborted, found from slow order pages before any order visibly stalls: still the status pipeline', async () => {
+  const state = healthyState();
+  setNow(state, QUERIES.routeP95, { route: '/orders' }, 2);
+  state.meshRules = [
+    {
+      id: 'mr-qm',
+      source: 'queue-master',
+      destination: 'orders',
+      direction: 'to',
+      fault: { kind: 'abort', httpStatus: 503 },
+    },
+  ];
+  const shop = fakeShop(state, (name, _a, s) => {
+    if (name === 'delete_mesh_rule') setNow(s, QUERIES.routeP95, { route: '/orders' }, 0.05);
+  });
+  await runReferenceAgent(shop.client, FAST);
+  const d = lastDiagnosis(shop);
+  assert.equal(d.faultType, 'status-pipeline');
+  assert.deepEqual((d.components as string[]).slice(0, 3), [
+    'queue-master->orders',
+    'orders',
+    'queue-master',
+  ]);
+  assert.equal(shop.actions()[0]?.name, 'delete_mesh_rule');
+});
+
 test('payments authorised without orders behind a lost-response partition: heal the edge, then reconcile', async () => {
   const state = healthyState();
   setNow(state, QUERIES.authorised, {}, 10);
