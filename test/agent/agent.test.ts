@@ -10,6 +10,12 @@ import { QUERIES, SIGNAL_BUNDLES } from '../../src/agent/signals.js';
 import { WORLD_QUERIES } from '../../src/agent/world.js';
 import { fakeShop, healthyState, setNow, type FakeState } from './fake-shop.js';
 
+/** A mesh rule as list_mesh_rules reports it, on the edge `source->destination`. */
+function ruleOn(id: string, edge: string, fault: Record<string, unknown>, direction: 'to' | 'from' = 'to') {
+  const [source, destination] = edge.split('->');
+  return { id, source, destination, direction, fault };
+}
+
 const FAST = { pollMs: 5, budgetMs: 4000 };
 const lastDiagnosis = (shop: ReturnType<typeof fakeShop>) =>
   shop.diagnoses().at(-1) as Record<string, unknown>;
@@ -149,15 +155,7 @@ test('catalogue-db starved of CPU: gives the limit back (never below the old one
 test('delay on the front-end → user edge: deletes that mesh rule', async () => {
   const state = healthyState();
   setNow(state, QUERIES.routeP95, { route: '/login' }, 2.2);
-  state.meshRules = [
-    {
-      id: 'mr-abc',
-      source: 'front-end',
-      destination: 'user',
-      direction: 'to',
-      fault: { kind: 'delay', latencyMs: 2000 },
-    },
-  ];
+  state.meshRules = [ruleOn('mr-abc', 'front-end->user', { kind: 'delay', latencyMs: 2000 })];
   const shop = fakeShop(state, (name, args, s) => {
     if (name === 'delete_mesh_rule' && args.id === 'mr-abc') {
       s.meshRules = [];
@@ -175,15 +173,7 @@ test('delay on the front-end → user edge: deletes that mesh rule', async () =>
 test('slow external payment gateway: makes payment fail fast instead of touching the provider', async () => {
   const state = healthyState();
   setNow(state, QUERIES.routeP95, { route: '/orders' }, 5.5);
-  state.meshRules = [
-    {
-      id: 'mr-gw',
-      source: 'payment',
-      destination: 'payment-gateway',
-      direction: 'to',
-      fault: { kind: 'delay', latencyMs: 5000 },
-    },
-  ];
+  state.meshRules = [ruleOn('mr-gw', 'payment->payment-gateway', { kind: 'delay', latencyMs: 5000 })];
   const shop = fakeShop(state, (name, _args, s) => {
     if (name === 'set_env') setNow(s, QUERIES.routeP95, { route: '/orders' }, 0.3);
   });
@@ -298,15 +288,7 @@ test('status reports to orders aborted: removes the rule and re-drives the lost 
   const state = healthyState();
   setNow(state, QUERIES.paid, {}, 10);
   setNow(state, QUERIES.shipped, {}, 0);
-  state.meshRules = [
-    {
-      id: 'mr-qm',
-      source: 'queue-master',
-      destination: 'orders',
-      direction: 'to',
-      fault: { kind: 'abort', httpStatus: 503 },
-    },
-  ];
+  state.meshRules = [ruleOn('mr-qm', 'queue-master->orders', { kind: 'abort', httpStatus: 503 })];
   const shop = fakeShop(state, (name, _a, s) => {
     if (name === 'redrive_shipments') setNow(s, QUERIES.shipped, {}, 12);
   });
@@ -323,15 +305,7 @@ test('status reports to orders aborted: removes the rule and re-drives the lost 
 test('status reports aborted, found from slow order pages before any order visibly stalls: still the status pipeline', async () => {
   const state = healthyState();
   setNow(state, QUERIES.routeP95, { route: '/orders' }, 2);
-  state.meshRules = [
-    {
-      id: 'mr-qm',
-      source: 'queue-master',
-      destination: 'orders',
-      direction: 'to',
-      fault: { kind: 'abort', httpStatus: 503 },
-    },
-  ];
+  state.meshRules = [ruleOn('mr-qm', 'queue-master->orders', { kind: 'abort', httpStatus: 503 })];
   const shop = fakeShop(state, (name, _a, s) => {
     if (name === 'delete_mesh_rule') setNow(s, QUERIES.routeP95, { route: '/orders' }, 0.05);
   });
@@ -352,9 +326,7 @@ test('payments authorised without orders behind a lost-response partition: heal 
   setNow(state, QUERIES.paid, {}, 2);
   setNow(state, QUERIES.failedOrders, {}, 8);
   setNow(state, QUERIES.routeErrors, { route: '/orders' }, 0.6);
-  state.meshRules = [
-    { id: 'mr-p', source: 'orders', destination: 'payment', direction: 'from', fault: { kind: 'partition' } },
-  ];
+  state.meshRules = [ruleOn('mr-p', 'orders->payment', { kind: 'partition' }, 'from')];
   const shop = fakeShop(state, (name, _a, s) => {
     if (name === 'reconcile_payments') {
       setNow(s, QUERIES.authorised, {}, 10);
@@ -597,15 +569,7 @@ test('writes delayed to the store of a service doing unversioned profile updates
   setNow(state, QUERIES.routeP95, { route: '/customers/*' }, 1.6);
   setNow(state, QUERIES.routeRate, { route: '/customers/*' }, 1);
   setNow(state, WORLD_QUERIES.writers, { job: 'user' }, 0.5);
-  state.meshRules = [
-    {
-      id: 'mr-w',
-      source: 'user',
-      destination: 'user-db',
-      direction: 'to',
-      fault: { kind: 'delay', latencyMs: 400 },
-    },
-  ];
+  state.meshRules = [ruleOn('mr-w', 'user->user-db', { kind: 'delay', latencyMs: 400 })];
   const shop = fakeShop(state, (name, args, s) => {
     if (name === 'delete_mesh_rule' && args.id === 'mr-w') {
       s.meshRules = [];
